@@ -1,0 +1,52 @@
+"""Errors that carry TensorFlow Serving's status codes.
+
+TF Serving reports every failure as a `tensorflow::Status`: a code from the canonical gRPC set
+and a message. REST maps the code to an HTTP status and returns `{"error": message}`; gRPC sends
+the code itself. Raising these keeps the two protocols consistent.
+
+    raise InvalidArgument("input 'images' expects float32 of shape (-1, 8, 8, 1), got (3, 8)")
+"""
+from __future__ import annotations
+
+import grpc
+
+
+class ServingError(Exception):
+    """A failure with a gRPC status code, reported to clients as TF Serving would."""
+
+    code: grpc.StatusCode = grpc.StatusCode.INTERNAL
+    http_status: int = 500
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidArgument(ServingError):
+    code = grpc.StatusCode.INVALID_ARGUMENT
+    http_status = 400
+
+
+class NotFound(ServingError):
+    code = grpc.StatusCode.NOT_FOUND
+    http_status = 404
+
+
+class FailedPrecondition(ServingError):
+    code = grpc.StatusCode.FAILED_PRECONDITION
+    http_status = 400
+
+
+class Unavailable(ServingError):
+    code = grpc.StatusCode.UNAVAILABLE
+    http_status = 503
+
+
+class ResourceExhausted(ServingError):
+    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+    http_status = 429
+
+
+class Internal(ServingError):
+    code = grpc.StatusCode.INTERNAL
+    http_status = 500

@@ -1,0 +1,202 @@
+"""Load a SavedModel the way TensorFlow Serving's C++ core does, and run its signatures.
+
+TF Serving loads a version with the session-based loader (`LoadSavedModel`, tag `serve`) and
+runs a request by feeding and fetching the tensor names that the signature lists. Keras 3
+models saved as a plain `tf.Module` load with `tf.saved_model.load` but fail in that loader, so
+this is the check that matters: a model that runs here runs in TF Serving.
+
+    model = SessionModel.load("exports/conv_autoencoder/1")
+    model.signatures["serving_default"].inputs        # {'images': TensorInfo(...)}
+    outputs = model.run("serving_default", {"images": batch})
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import threading
+from pathlib import Path
+from typing import Mapping
+
+import numpy as np
+import tensorflow as tf
+from tensorflow.core.protobuf import meta_graph_pb2, saved_model_pb2
+
+from serving.errors import FailedPrecondition, InvalidArgument, NotFound
+
+SERVE_TAG = "serve"
+DEFAULT_SIGNATURE = "serving_default"
+CUSTOM_OP_PACKAGES = ("tensorflow_text",)
+
+
+def load_custom_op_libraries() -> list[str]:
+    """Import the installed packages that register custom ops (TF Text), as TF Serving links them.
+
+    Returns the names of the packages that were found and imported.
+    """
+    loaded = []
+    for package in CUSTOM_OP_PACKAGES:
+        if importlib.util.find_spec(package) is not None:
+            __import__(package)
+            loaded.append(package)
+    return loaded
+
+
+@dataclasses.dataclass(frozen=True)
+class TensorInfo:
+    """One input or output of a signature: graph tensor name, dtype and shape (None = unknown)."""
+
+    tensor_name: str
+    dtype: tf.DType
+    shape: tuple[int | None, ...] | None
+
+    @classmethod
+    def from_proto(cls, proto: meta_graph_pb2.TensorInfo) -> "TensorInfo":
+        shape = None
+        if not proto.tensor_shape.unknown_rank:
+            shape = tuple(d.size if d.size >= 0 else None for d in proto.tensor_shape.dim)
+        return cls(proto.name, tf.as_dtype(proto.dtype), shape)
+
+    def describe(self) -> str:
+        shape = "unknown rank" if self.shape is None else str(tuple(-1 if d is None else d for d in self.shape))
+        return f"{self.dtype.name} of shape {shape}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Signature:
+    """A SignatureDef: its method (predict/classify/regress) and named inputs and outputs."""
+
+    name: str
+    method_name: str
+    inputs: dict[str, TensorInfo]
+    outputs: dict[str, TensorInfo]
+
+    @classmethod
+    def from_proto(cls, name: str, proto: meta_graph_pb2.SignatureDef) -> "Signature":
+        return cls(
+            name,
+            proto.method_name,
+            {k: TensorInfo.from_proto(v) for k, v in sorted(proto.inputs.items())},
+            {k: TensorInfo.from_proto(v) for k, v in sorted(proto.outputs.items())},
+        )
+
+
+def read_meta_graph(path: str | Path) -> meta_graph_pb2.MetaGraphDef:
+    """The `serve` MetaGraphDef of a SavedModel directory, read without loading anything."""
+    pb = Path(path) / "saved_model.pb"
+    if not pb.is_file():
+        raise NotFound(f"no SavedModel at {path}: expected {pb}")
+    saved_model = saved_model_pb2.SavedModel()
+    try:
+        saved_model.ParseFromString(pb.read_bytes())
+    except Exception as error:
+        raise FailedPrecondition(f"{pb} is not a valid SavedModel protobuf: {error}") from error
+    for meta_graph in saved_model.meta_graphs:
+        if SERVE_TAG in meta_graph.meta_info_def.tags:
+            return meta_graph
+    raise FailedPrecondition(f"{path} has no MetaGraph tagged '{SERVE_TAG}'")
+
+
+def as_input_array(value: object, name: str, info: TensorInfo) -> np.ndarray:
+    """Convert a client's value to the dtype a signature input expects, checking its shape."""
+    try:
+        if info.dtype == tf.string:
+            array = np.asarray(value, dtype=object)
+            array = np.vectorize(_as_bytes, otypes=[object])(array) if array.size else array
+        else:
+            array = np.asarray(value, dtype=info.dtype.as_numpy_dtype)
+    except (TypeError, ValueError) as error:
+        raise InvalidArgument(f"input '{name}' expects {info.describe()}: {error}") from error
+    if info.shape is not None:
+        ok = array.ndim == len(info.shape) and all(
+            want is None or want == got for want, got in zip(info.shape, array.shape)
+        )
+        if not ok:
+            raise InvalidArgument(
+                f"input '{name}' expects {info.describe()}, got shape {tuple(array.shape)}"
+            )
+    return array
+
+
+def _as_bytes(item: object) -> bytes:
+    if isinstance(item, bytes):
+        return item
+    if isinstance(item, str):
+        return item.encode("utf-8")
+    raise TypeError(f"expected text or bytes, got {type(item).__name__}")
+
+
+class SessionModel:
+    """A SavedModel loaded into a TF1 session, run by signature name like TF Serving does."""
+
+    def __init__(self, path: Path, session: tf.compat.v1.Session, meta_graph: meta_graph_pb2.MetaGraphDef):
+        self.path = path
+        self.session = session
+        self.signatures = {
+            name: Signature.from_proto(name, sig) for name, sig in sorted(meta_graph.signature_def.items())
+        }
+        self._closed = threading.Event()
+
+    @classmethod
+    def load(cls, path: str | Path) -> "SessionModel":
+        """Load `path` with the session-based loader; raises FailedPrecondition if it cannot."""
+        path = Path(path)
+        read_meta_graph(path)
+        load_custom_op_libraries()
+        graph = tf.Graph()
+        session = tf.compat.v1.Session(graph=graph)
+        try:
+            with graph.as_default():
+                meta_graph = tf.compat.v1.saved_model.loader.load(session, [SERVE_TAG], str(path))
+        except Exception as error:
+            session.close()
+            raise FailedPrecondition(f"the session-based loader could not load {path}: {error}") from error
+        return cls(path, session, meta_graph)
+
+    def signature(self, name: str | None) -> Signature:
+        name = name or DEFAULT_SIGNATURE
+        if name not in self.signatures:
+            raise NotFound(
+                f"Serving signature name: \"{name}\" not found in signature def "
+                f"(available: {', '.join(self.signatures)})"
+            )
+        return self.signatures[name]
+
+    def run(
+        self,
+        signature_name: str | None,
+        inputs: Mapping[str, object],
+        output_filter: list[str] | None = None,
+    ) -> dict[str, np.ndarray]:
+        """Feed `inputs` by name to a signature and fetch its outputs (all, or `output_filter`)."""
+        signature = self.signature(signature_name)
+        missing = sorted(set(signature.inputs) - set(inputs))
+        extra = sorted(set(inputs) - set(signature.inputs))
+        if missing or extra:
+            expected = ", ".join(f"{k}: {v.describe()}" for k, v in signature.inputs.items())
+            problem = "; ".join(
+                part for part in (
+                    f"missing input(s) {missing}" if missing else "",
+                    f"unexpected input(s) {extra}" if extra else "",
+                ) if part
+            )
+            raise InvalidArgument(f"{problem} for signature '{signature.name}'; expected {{{expected}}}")
+        wanted = output_filter or list(signature.outputs)
+        unknown = sorted(set(wanted) - set(signature.outputs))
+        if unknown:
+            raise InvalidArgument(
+                f"output filter {unknown} not in signature '{signature.name}' outputs {list(signature.outputs)}"
+            )
+        feed = {
+            info.tensor_name: as_input_array(inputs[name], name, info) for name, info in signature.inputs.items()
+        }
+        fetch = {name: signature.outputs[name].tensor_name for name in wanted}
+        if self._closed.is_set():
+            raise FailedPrecondition(f"model at {self.path} has been unloaded")
+        try:
+            return self.session.run(fetch, feed)
+        except tf.errors.InvalidArgumentError as error:
+            raise InvalidArgument(error.message) from error
+
+    def close(self) -> None:
+        self._closed.set()
+        self.session.close()
