@@ -96,6 +96,15 @@ def read_meta_graph(path: str | Path) -> meta_graph_pb2.MetaGraphDef:
     raise FailedPrecondition(f"{path} has no MetaGraph tagged '{SERVE_TAG}'")
 
 
+def signatures(meta_graph: meta_graph_pb2.MetaGraphDef) -> dict[str, Signature]:
+    """The servable signatures of a MetaGraph (not the `__saved_model_init_op` entry)."""
+    return {
+        name: Signature.from_proto(name, sig)
+        for name, sig in sorted(meta_graph.signature_def.items())
+        if not name.startswith("__saved_model")
+    }
+
+
 def as_input_array(value: object, name: str, info: TensorInfo) -> np.ndarray:
     """Convert a client's value to the dtype a signature input expects, checking its shape."""
     try:
@@ -131,9 +140,7 @@ class SessionModel:
     def __init__(self, path: Path, session: tf.compat.v1.Session, meta_graph: meta_graph_pb2.MetaGraphDef):
         self.path = path
         self.session = session
-        self.signatures = {
-            name: Signature.from_proto(name, sig) for name, sig in sorted(meta_graph.signature_def.items())
-        }
+        self.signatures = signatures(meta_graph)
         self._closed = threading.Event()
 
     @classmethod

@@ -1,0 +1,1 @@
+"""Autoencoders: dense, convolutional, denoising and variational, compared with PCA."""

@@ -1,0 +1,94 @@
+"""The `Task` protocol every family implements, in the order a user meets its parts:
+data -> model -> train -> evaluate -> export -> serve -> demo.
+
+    task = zoo.get_task("conv_autoencoder", epochs=5)
+    splits = task.datasets()                 # tf.data train / validation / test
+    model = task.build_model()
+    task.compile(model)
+    model.fit(splits.train, validation_data=splits.validation, epochs=task.config.epochs)
+    report = task.evaluate(model, Path("out"))   # metrics, tables, figures
+    endpoints = task.endpoints(model)        # what `serving.export` writes as signatures
+
+Training, checkpoints and resuming are the same for every task and live in `zoo.training`.
+"""
+from __future__ import annotations
+
+import abc
+import dataclasses
+from pathlib import Path
+from typing import ClassVar
+
+import keras
+import tensorflow as tf
+
+from zoo.config import TaskConfig
+from zoo.endpoint import Endpoint
+
+
+@dataclasses.dataclass(frozen=True)
+class Splits:
+    """Batched datasets of (inputs, targets) for `fit`, validation and held-out testing."""
+
+    train: tf.data.Dataset
+    validation: tf.data.Dataset
+    test: tf.data.Dataset
+
+
+@dataclasses.dataclass
+class Report:
+    """What `evaluate` measured: scalar metrics, markdown tables and the files it wrote."""
+
+    metrics: dict[str, float]
+    tables: dict[str, str] = dataclasses.field(default_factory=dict)
+    files: list[Path] = dataclasses.field(default_factory=list)
+
+
+class Task(abc.ABC):
+    """One trainable, servable model of a family, configured by one `TaskConfig`.
+
+    Subclasses set `config_class` and `demo_module` (a module with
+    `build_tab(task, backend, artifacts_dir)`, imported only by the demo app), and implement
+    the abstract methods. The first endpoint is the SavedModel's `serving_default`.
+    """
+
+    config_class: ClassVar[type[TaskConfig]] = TaskConfig
+    demo_module: ClassVar[str | None] = None
+
+    def __init__(self, name: str, config: TaskConfig):
+        if not isinstance(config, self.config_class):
+            raise TypeError(f"{type(self).__name__} takes a {self.config_class.__name__}, got {type(config).__name__}")
+        self.name = name
+        self.config = config
+
+    @abc.abstractmethod
+    def datasets(self) -> Splits:
+        """The task's data as batched `tf.data` pipelines."""
+
+    @abc.abstractmethod
+    def build_model(self) -> keras.Model:
+        """A fresh, uncompiled model for this config."""
+
+    def compile(self, model: keras.Model) -> None:
+        """Attach optimizer, loss and metrics (training defaults come from the config)."""
+        model.compile(
+            optimizer=keras.optimizers.Adam(self.config.learning_rate),
+            loss=self.loss(),
+            metrics=self.metrics(),
+        )
+
+    def loss(self) -> keras.losses.Loss | str:
+        return "mse"
+
+    def metrics(self) -> list:
+        return []
+
+    @abc.abstractmethod
+    def evaluate(self, model: keras.Model, out_dir: Path) -> Report:
+        """Measure the trained model on held-out data; write tables and plots under `out_dir`."""
+
+    @abc.abstractmethod
+    def endpoints(self, model: keras.Model) -> list[Endpoint]:
+        """Serving endpoints over `model`: raw inputs in, decoded outputs out."""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r}, {self.config!r})"

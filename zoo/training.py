@@ -1,0 +1,167 @@
+"""Train any task with checkpoints that survive an interruption, and load what was trained.
+
+A run lives in `workdir/<task name>/`:
+    config.json        the config it was trained with (evaluate and export reuse it)
+    backup/            Keras `BackupAndRestore` state, written each epoch, removed when done
+    history.csv        one row per epoch, appended across resumes
+    model.keras        the finished model, written atomically
+
+Interrupt `train` at any point and run it again: it resumes from the last finished epoch.
+
+    model = train(zoo.get_task("conv_autoencoder"), "models")
+    model = load_trained("conv_autoencoder", "models")[1]
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+import keras
+
+from zoo.errors import ZooError
+from zoo.registry import get_task
+from zoo.task import Task
+
+
+@dataclasses.dataclass(frozen=True)
+class RunDirectory:
+    """The files of one task's training run."""
+
+    root: Path
+
+    @property
+    def config(self) -> Path:
+        return self.root / "config.json"
+
+    @property
+    def model(self) -> Path:
+        return self.root / "model.keras"
+
+    @property
+    def backup(self) -> Path:
+        return self.root / "backup"
+
+    @property
+    def history(self) -> Path:
+        return self.root / "history.csv"
+
+    @property
+    def evaluation(self) -> Path:
+        return self.root / "evaluation"
+
+    def saved_config(self) -> dict | None:
+        if not self.config.is_file():
+            return None
+        try:
+            return json.loads(self.config.read_text())
+        except json.JSONDecodeError as error:
+            raise ZooError(f"{self.config} is not valid JSON ({error}); delete it or retrain with --fresh") from error
+
+
+def run_directory(workdir: str | Path, task_name: str) -> RunDirectory:
+    return RunDirectory(Path(workdir) / task_name)
+
+
+def write_atomically(path: Path, data: str | bytes) -> None:
+    """Write a file so that readers see the old content or the new, never a partial one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data.encode() if isinstance(data, str) else data)
+    os.replace(tmp, path)
+
+
+def save_model_atomically(model: keras.Model, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.stem}.partial.keras"
+    model.save(tmp)
+    os.replace(tmp, path)
+
+
+def train(
+    task: Task,
+    workdir: str | Path = "models",
+    *,
+    fresh: bool = False,
+    verbose: int | str = "auto",
+    callbacks: list[keras.callbacks.Callback] | None = None,
+) -> keras.Model:
+    """Train `task` to its configured epochs, resuming an interrupted run of the same config.
+
+    A finished run with the same config is loaded, not retrained, unless `fresh`. A run with
+    a different config in the same place is an error unless `fresh` (which starts over).
+    """
+    run = run_directory(workdir, task.name)
+    wanted = task.config.to_dict()
+    saved = run.saved_config()
+    if fresh:
+        for stale in (run.backup, run.model, run.history):
+            shutil.rmtree(stale) if stale.is_dir() else stale.unlink(missing_ok=True)
+    elif saved is not None and saved != wanted and (run.backup.exists() or run.model.exists()):
+        changed = sorted(k for k in set(saved) | set(wanted) if saved.get(k) != wanted.get(k))
+        raise ZooError(
+            f"{run.root} holds a run of {task.name} with a different config (fields {changed} differ); "
+            "pass --fresh to start over, or use another --workdir"
+        )
+    elif run.model.exists() and not run.backup.exists():
+        return load_model(run.model)
+
+    if not run.backup.exists():
+        run.history.unlink(missing_ok=True)
+    write_atomically(run.config, task.config.to_json())
+    keras.utils.set_random_seed(task.config.seed)
+    splits = task.datasets()
+    model = task.build_model()
+    task.compile(model)
+    all_callbacks = [
+        keras.callbacks.BackupAndRestore(str(run.backup), double_checkpoint=True),
+        keras.callbacks.CSVLogger(str(run.history), append=True),
+        *(callbacks or []),
+    ]
+    try:
+        model.fit(
+            splits.train,
+            validation_data=splits.validation,
+            epochs=task.config.epochs,
+            callbacks=all_callbacks,
+            verbose=verbose,
+            shuffle=False,  # the tf.data pipeline shuffles
+        )
+    except OSError as error:
+        if not run.backup.exists():
+            raise
+        raise ZooError(
+            f"the training backup in {run.backup} is unreadable ({error}); pass --fresh to start over"
+        ) from error
+    save_model_atomically(model, run.model)
+    shutil.rmtree(run.backup, ignore_errors=True)
+    return model
+
+
+def load_model(path: Path) -> keras.Model:
+    """Load a `.keras` file, turning a missing or corrupt file into a clear `ZooError`."""
+    if not path.is_file():
+        raise ZooError(f"no trained model at {path}")
+    if not zipfile.is_zipfile(path):
+        raise ZooError(f"{path} is not a Keras model archive (corrupt or truncated); retrain with --fresh")
+    try:
+        return keras.saving.load_model(path)
+    except Exception as error:
+        raise ZooError(f"{path} could not be loaded ({type(error).__name__}: {error}); retrain with --fresh") from error
+
+
+def load_trained(task_name: str, workdir: str | Path = "models") -> tuple[Task, keras.Model]:
+    """The task as it was configured for training, and its trained model."""
+    run = run_directory(workdir, task_name)
+    saved = run.saved_config()
+    if saved is None or not run.model.exists():
+        raise ZooError(
+            f"{task_name} has no trained model in {run.root}; run `python -m zoo train {task_name}` first"
+        )
+    task = get_task(task_name, saved)
+    return task, load_model(run.model)
