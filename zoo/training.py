@@ -97,7 +97,7 @@ def train(
     a different config in the same place is an error unless `fresh` (which starts over).
     """
     run = run_directory(workdir, task.name)
-    wanted = task.config.to_dict()
+    wanted = json.loads(task.config.to_json())
     saved = run.saved_config()
     if fresh:
         for stale in (run.backup, run.model, run.history):
