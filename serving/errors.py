@@ -50,3 +50,39 @@ class ResourceExhausted(ServingError):
 class Internal(ServingError):
     code = grpc.StatusCode.INTERNAL
     http_status = 500
+
+
+class Cancelled(ServingError):
+    code = grpc.StatusCode.CANCELLED
+    http_status = 499
+
+
+class DeadlineExceeded(ServingError):
+    code = grpc.StatusCode.DEADLINE_EXCEEDED
+    http_status = 504
+
+
+class Unimplemented(ServingError):
+    code = grpc.StatusCode.UNIMPLEMENTED
+    http_status = 501
+
+
+_BY_GRPC_CODE = {cls.code: cls for cls in (
+    InvalidArgument, NotFound, FailedPrecondition, Unavailable, ResourceExhausted, Internal, Cancelled,
+    DeadlineExceeded, Unimplemented)}
+_BY_HTTP_STATUS = {400: InvalidArgument, 404: NotFound, 429: ResourceExhausted, 499: Cancelled, 500: Internal,
+                   501: Unimplemented, 503: Unavailable, 504: DeadlineExceeded}
+
+
+def error_from_grpc(code: grpc.StatusCode, message: str) -> ServingError:
+    """The error a client raises for a gRPC status (INVALID_ARGUMENT -> InvalidArgument, ...)."""
+    error = _BY_GRPC_CODE.get(code, ServingError)(message)
+    error.code = code
+    return error
+
+
+def error_from_http(status: int, message: str) -> ServingError:
+    """The error a client raises for a REST error status (400 -> InvalidArgument, 404 -> NotFound, ...)."""
+    error = _BY_HTTP_STATUS.get(status, ServingError)(message)
+    error.http_status = status
+    return error

@@ -1,0 +1,268 @@
+"""Which model versions are served: config, file-system polling, loading, unloading, labels.
+
+Plays the part of TF Serving's `ServerCore`: each poll lists the integer version directories
+under every model's base path, loads the versions its policy aspires to, and unloads the others
+once an aspired version is available (TF Serving's availability-preserving policy), so a broken
+new version never takes the serving one down. A version that fails to load is logged, reported
+as `END` with its error, and retried only when its files change (a half-written export that is
+later completed loads then).
+
+    manager = ModelManager()
+    manager.apply_config(model_server_config)        # loads what the config asks for
+    manager.start_polling(1.0)
+    with manager.acquire("mnist", version=None, label="stable") as version:
+        outputs = version.run("serving_default", inputs)
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Callable, Iterator
+
+import grpc
+from tensorflow_serving.config import model_server_config_pb2
+
+from serving.batching import BatchScheduler
+from serving.errors import FailedPrecondition, InvalidArgument, NotFound, ServingError
+from serving.metrics import REGISTRY
+from serving.servable import LoadedVersion
+from serving.version_policy import VersionPolicy, integer_version_dirs
+
+log = logging.getLogger("serving.model_manager")
+
+Warmup = Callable[[LoadedVersion], int]
+
+
+@dataclasses.dataclass
+class VersionStatus:
+    """A version's `ManagerState` name and, after a failure, its status code and message."""
+
+    state: str
+    error_code: grpc.StatusCode = grpc.StatusCode.OK
+    error_message: str = ""
+
+
+@dataclasses.dataclass
+class ServedModel:
+    name: str
+    base_path: Path
+    policy: VersionPolicy
+    labels: dict[str, int]
+    loaded: dict[int, LoadedVersion] = dataclasses.field(default_factory=dict)
+    statuses: dict[int, VersionStatus] = dataclasses.field(default_factory=dict)
+    failed_fingerprints: dict[int, tuple] = dataclasses.field(default_factory=dict)
+
+
+class ModelManager:
+    """Loads, serves and unloads model versions as the config and the file system say."""
+
+    def __init__(self, scheduler: BatchScheduler | None = None, warmup: Warmup | None = None):
+        self.scheduler = scheduler
+        self.warmup = warmup
+        self._models: dict[str, ServedModel] = {}
+        self._lock = threading.Lock()
+        self._poll_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._poller: threading.Thread | None = None
+
+    def apply_config(self, config: model_server_config_pb2.ModelServerConfig) -> None:
+        """Serve exactly the models in `config`, loading new ones before returning."""
+        if config.WhichOneof("config") != "model_config_list":
+            raise InvalidArgument("ModelServerConfig must contain a model_config_list")
+        wanted = {}
+        for entry in config.model_config_list.config:
+            if entry.model_platform not in ("", "tensorflow"):
+                raise InvalidArgument(f"Model {entry.name}: unsupported model_platform {entry.model_platform!r}")
+            if entry.name in wanted:
+                raise InvalidArgument(f"Illegal to list model {entry.name} multiple times in config list")
+            wanted[entry.name] = entry
+        with self._poll_lock:
+            with self._lock:
+                removed = [self._models.pop(name) for name in list(self._models) if name not in wanted]
+                for name, entry in wanted.items():
+                    policy = VersionPolicy.from_proto(entry.model_version_policy)
+                    model = self._models.get(name)
+                    if model is None or model.base_path != Path(entry.base_path):
+                        if model is not None:
+                            removed.append(model)
+                        model = self._models[name] = ServedModel(name, Path(entry.base_path), policy, {})
+                    model.policy = policy
+                    model.labels = dict(entry.version_labels)
+            for model in removed:
+                for version in list(model.loaded):
+                    self._unload(model, version)
+            self._poll_models()
+
+    def poll(self) -> None:
+        """Look at every base path once and load or unload versions accordingly."""
+        with self._poll_lock:
+            self._poll_models()
+
+    def start_polling(self, interval_seconds: float) -> None:
+        """Poll every `interval_seconds` in a background thread (TF Serving: <= 0 polls no more)."""
+        if interval_seconds <= 0:
+            return
+        def loop() -> None:
+            while not self._stop.wait(interval_seconds):
+                try:
+                    self.poll()
+                except Exception:
+                    log.exception("file system poll failed")
+        self._poller = threading.Thread(target=loop, name="file-system-poller", daemon=True)
+        self._poller.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._poller is not None:
+            self._poller.join(timeout=10)
+        with self._lock:
+            models = list(self._models.values())
+        for model in models:
+            for version in list(model.loaded):
+                self._unload(model, version, wait=True)
+
+    def model_names(self) -> list[str]:
+        with self._lock:
+            return sorted(self._models)
+
+    def resolve(self, name: str, version: int | None = None, label: str | None = None) -> LoadedVersion:
+        """The loaded version a request names (latest when neither version nor label is given)."""
+        with self._lock:
+            return self._resolve_locked(name, version, label)
+
+    def _resolve_locked(self, name: str, version: int | None, label: str | None) -> LoadedVersion:
+        if version is not None and label:
+            raise InvalidArgument(f"Both model version ({version}) and model version label ({label}) cannot be supplied.")
+        model = self._models.get(name)
+        version = self._labelled_version(model, version, label)
+        if model is None or not model.loaded:
+            raise NotFound(_not_found(name, version))
+        if version is None:
+            return model.loaded[max(model.loaded)]
+        if version not in model.loaded:
+            raise NotFound(_not_found(name, version))
+        return model.loaded[version]
+
+    @staticmethod
+    def _labelled_version(model: ServedModel | None, version: int | None, label: str | None) -> int | None:
+        if not label:
+            return version
+        if model is None or label not in model.labels:
+            raise InvalidArgument(f"Unrecognized servable version label: {label}")
+        return model.labels[label]
+
+    @contextlib.contextmanager
+    def acquire(self, name: str, version: int | None = None, label: str | None = None) -> Iterator[LoadedVersion]:
+        """Resolve a version and hold it for the duration of a request."""
+        with self._lock:
+            loaded = self._resolve_locked(name, version, label)
+            context = loaded.in_use()
+            context.__enter__()
+        try:
+            yield loaded
+        finally:
+            context.__exit__(None, None, None)
+
+    def statuses(self, name: str, version: int | None = None, label: str | None = None) -> dict[int, VersionStatus]:
+        """Version -> status for `name`, as GetModelStatus reports it."""
+        with self._lock:
+            model = self._models.get(name)
+            version = self._labelled_version(model, version, label)
+            if model is None or not model.statuses:
+                raise NotFound(f"Could not find any versions of model {name}")
+            if version is not None:
+                if version not in model.statuses:
+                    raise NotFound(f"Could not find version {version} of model {name}")
+                return {version: dataclasses.replace(model.statuses[version])}
+            return {v: dataclasses.replace(s) for v, s in sorted(model.statuses.items())}
+
+    def _poll_models(self) -> None:
+        with self._lock:
+            models = list(self._models.values())
+        for model in models:
+            on_disk = integer_version_dirs(model.base_path)
+            if not on_disk:
+                log.warning("No versions of servable %s found under base path %s", model.name, model.base_path)
+            aspired = model.policy.aspired(on_disk)
+            for version in aspired:
+                if version not in model.loaded:
+                    self._maybe_load(model, version, on_disk[version])
+            if not aspired or any(version in model.loaded for version in aspired):
+                for version in [v for v in model.loaded if v not in aspired]:
+                    self._unload(model, version)
+
+    def _maybe_load(self, model: ServedModel, version: int, path: Path) -> None:
+        fingerprint = _fingerprint(path)
+        if model.failed_fingerprints.get(version) == fingerprint:
+            return
+        model.statuses[version] = VersionStatus("LOADING")
+        log.info("Loading servable: {name: %s version: %d} from %s", model.name, version, path)
+        started = time.perf_counter()
+        try:
+            loaded = LoadedVersion.load(model.name, version, path, self.scheduler)
+        except ServingError as error:
+            self._refuse(model, version, fingerprint, error)
+            return
+        except Exception as error:
+            self._refuse(model, version, fingerprint, FailedPrecondition(f"{type(error).__name__}: {error}"))
+            return
+        if self.warmup is not None:
+            try:
+                self.warmup(loaded)
+            except Exception as error:
+                loaded.retire()
+                self._refuse(model, version, fingerprint, FailedPrecondition(f"Failed to warm up model {path}: {error}"))
+                return
+        with self._lock:
+            model.loaded[version] = loaded
+            model.statuses[version] = VersionStatus("AVAILABLE")
+        model.failed_fingerprints.pop(version, None)
+        REGISTRY.load_attempts.inc(model_name=model.name, version=str(version), status="OK")
+        log.info("Successfully loaded servable version {name: %s version: %d} in %.2f s",
+                 model.name, version, time.perf_counter() - started)
+
+    def _refuse(self, model: ServedModel, version: int, fingerprint: tuple, error: ServingError) -> None:
+        log.error("Loading servable: {name: %s version: %d} failed: %s", model.name, version, error.message)
+        model.failed_fingerprints[version] = fingerprint
+        model.statuses[version] = VersionStatus("END", error.code, error.message)
+        REGISTRY.load_attempts.inc(model_name=model.name, version=str(version), status=error.code.name)
+
+    def _unload(self, model: ServedModel, version: int, wait: bool = False) -> None:
+        with self._lock:
+            loaded = model.loaded.pop(version, None)
+            if loaded is None:
+                return
+            model.statuses[version] = VersionStatus("UNLOADING")
+        log.info("Unloading servable version {name: %s version: %d}", model.name, version)
+
+        def retire() -> None:
+            loaded.retire()
+            model.statuses[version] = VersionStatus("END")
+            log.info("Done unloading servable version {name: %s version: %d}", model.name, version)
+
+        if wait:
+            retire()
+        else:
+            threading.Thread(target=retire, name=f"unload-{model.name}-{version}", daemon=True).start()
+
+
+def _not_found(name: str, version: int | None) -> str:
+    spec = f"Latest({name})" if version is None else f"Specific({name}, {version})"
+    return f"Servable not found for request: {spec}"
+
+
+def _fingerprint(path: Path) -> tuple:
+    entries = []
+    for root, _, files in os.walk(path):
+        for file in sorted(files):
+            try:
+                stat = os.stat(os.path.join(root, file))
+            except OSError:
+                continue
+            entries.append((os.path.relpath(os.path.join(root, file), path), stat.st_size, stat.st_mtime_ns))
+    return tuple(sorted(entries))

@@ -1,0 +1,204 @@
+"""TF Serving's REST API (`g3doc/api_rest.md`) over the standard library's threading HTTP server.
+
+    GET  /v1/models/{name}[/versions/{v}|/labels/{l}]            model status
+    GET  /v1/models/{name}[/versions/{v}|/labels/{l}]/metadata   signature defs
+    POST /v1/models/{name}[/versions/{v}|/labels/{l}]:predict|:classify|:regress
+    GET  {monitoring path}                                        Prometheus metrics
+
+Failures answer `{"error": message}` with the HTTP status TF Serving maps the status code to.
+
+    api = RestApi(manager, metrics_path="/monitoring/prometheus/metrics")
+    server = start_rest_server(api, "127.0.0.1", 8501)
+    server.shutdown()
+"""
+from __future__ import annotations
+
+import http.server
+import logging
+import re
+import threading
+import time
+import urllib.parse
+
+from google.protobuf import json_format
+from tensorflow_serving.apis import get_model_metadata_pb2
+
+from serving import inference, json_tensor
+from serving.errors import InvalidArgument, ServingError
+from serving.metrics import REGISTRY
+from serving.model_manager import ModelManager
+from serving.saved_model import DEFAULT_SIGNATURE
+from serving.servable import LoadedVersion
+
+log = logging.getLogger("serving.rest_api")
+
+PREDICTION_PATH = re.compile(
+    r"(?i)/v1/models/([^/:]+)(?:(?:/versions/(\d+))|(?:/labels/([^/:]+)))?:(classify|regress|predict)")
+STATUS_PATH = re.compile(r"(?i)/v1/models(?:/([^/:]+))?(?:(?:/versions/(\d+))|(?:/labels/([^/:]+)))?(?:/(metadata))?")
+API_PREFIX = re.compile(r"(?i)/v1/.*")
+DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024
+JSON = "application/json"
+
+
+def rest_signature(version: LoadedVersion, name: str):
+    """The signature a REST body names, with the REST handler's error when it does not exist."""
+    if (name or DEFAULT_SIGNATURE) not in version.signature_defs:
+        raise InvalidArgument(f'Serving signature name: "{name or DEFAULT_SIGNATURE}" not found in signature def')
+    return version.signature(name)
+
+
+class RestApi:
+    """Maps (method, path, body) to (HTTP status, JSON body), independent of the HTTP server."""
+
+    def __init__(self, manager: ModelManager, metrics_path: str | None = None):
+        self.manager = manager
+        self.metrics_path = metrics_path
+
+    def dispatch(self, method: str, path: str, body: bytes) -> tuple[int, bytes, str]:
+        path = path.split("?", 1)[0]
+        if self.metrics_path and method == "GET" and path == self.metrics_path:
+            return 200, REGISTRY.render().encode("utf-8"), "text/plain; version=0.0.4"
+        if not API_PREFIX.fullmatch(path):
+            return 404, json_tensor.error_body(f"Not found: {method} {path}"), JSON
+        started = time.perf_counter()
+        model_name, api = "", "unknown"
+        try:
+            prediction = PREDICTION_PATH.fullmatch(path) if method == "POST" else None
+            status_query = STATUS_PATH.fullmatch(path) if method == "GET" else None
+            if prediction:
+                model_name, api = urllib.parse.unquote(prediction[1]), prediction[4].lower()
+                version, label = _version(prediction[2]), _label(prediction[3])
+                payload = self._predict_like(api, model_name, version, label, body)
+            elif status_query:
+                model_name = urllib.parse.unquote(status_query[1] or "")
+                version, label = _version(status_query[2]), _label(status_query[3])
+                api = "metadata" if status_query[4] else "status"
+                payload = self._metadata(model_name, version, label) if status_query[4] else self._status(
+                    model_name, version, label)
+            else:
+                raise InvalidArgument(f"Malformed request: {method} {path}")
+        except ServingError as error:
+            REGISTRY.request_count.inc(model_name=model_name, status=error.code.name)
+            return error.http_status, json_tensor.error_body(error.message), JSON
+        except Exception as error:
+            log.exception("internal error serving %s %s", method, path)
+            REGISTRY.request_count.inc(model_name=model_name, status="INTERNAL")
+            return 500, json_tensor.error_body(f"{type(error).__name__}: {error}"), JSON
+        REGISTRY.request_count.inc(model_name=model_name, status="OK")
+        REGISTRY.request_latency.observe((time.perf_counter() - started) * 1e6, model_name=model_name, API=api,
+                                         entrypoint="REST")
+        return 200, payload, JSON
+
+    def _predict_like(self, api: str, name: str, version: int | None, label: str | None, body: bytes) -> bytes:
+        document = json_tensor.parse_json(body)
+        signature_name = json_tensor.signature_name(document)
+        if api == "predict":
+            with self.manager.acquire(name, version, label) as loaded:
+                signature = rest_signature(loaded, signature_name)
+                inputs, layout = json_tensor.predict_inputs(document, signature.inputs)
+                outputs = loaded.run(signature.name, inputs)
+            return json_tensor.predict_response(outputs, layout)
+        examples = json_tensor.examples_from_json(document)
+        with self.manager.acquire(name, version, label) as loaded:
+            if api == "classify":
+                return json_tensor.classification_response(inference.classify(loaded, signature_name, examples))
+            return json_tensor.regression_response(inference.regress(loaded, signature_name, examples))
+
+    def _status(self, name: str, version: int | None, label: str | None) -> bytes:
+        response = inference.model_status(self.manager, name, version, label)
+        return json_format.MessageToJson(response, always_print_fields_with_no_presence=True, indent=1).encode()
+
+    def _metadata(self, name: str, version: int | None, label: str | None) -> bytes:
+        if not name:
+            raise InvalidArgument("Missing model name in request.")
+        with self.manager.acquire(name, version, label) as loaded:
+            response = inference.model_metadata(loaded, [inference.SIGNATURE_DEF_FIELD])
+        signature_map = get_model_metadata_pb2.SignatureDefMap()
+        response.metadata[inference.SIGNATURE_DEF_FIELD].Unpack(signature_map)
+        body = {
+            "model_spec": json_format.MessageToDict(
+                response.model_spec, preserving_proto_field_name=True, always_print_fields_with_no_presence=True),
+            "metadata": {inference.SIGNATURE_DEF_FIELD: json_format.MessageToDict(
+                signature_map, preserving_proto_field_name=True, always_print_fields_with_no_presence=True)},
+        }
+        return json_tensor.dumps(body)
+
+
+def _version(text: str | None) -> int | None:
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError as error:
+        raise InvalidArgument(f"Failed to convert version: {text} to numeric.") from error
+
+
+def _label(text: str | None) -> str | None:
+    return urllib.parse.unquote(text) if text else None
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "TensorFlowServingCompatible/1"
+    timeout = 120
+    server: "RestServer"
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def _handle(self, method: str) -> None:
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self._reply(400, json_tensor.error_body("Content-Length is not a number"), JSON, close=True)
+            return
+        if length > self.server.max_body_bytes:
+            self._reply(413, json_tensor.error_body(
+                f"Request body of {length} bytes exceeds the limit of {self.server.max_body_bytes} bytes"), JSON,
+                close=True)
+            return
+        body = self.rfile.read(length) if length > 0 else b""
+        if len(body) < length:
+            log.info("client disconnected after %d of %d body bytes: %s %s", len(body), length, method, self.path)
+            REGISTRY.request_count.inc(model_name="", status="CANCELLED")
+            self.close_connection = True
+            return
+        status, payload, content_type = self.server.api.dispatch(method, self.path, body)
+        self._reply(status, payload, content_type)
+
+    def _reply(self, status: int, payload: bytes, content_type: str, close: bool = False) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            if close:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            log.info("client went away before the response to %s was sent", self.path)
+        if close:
+            self.close_connection = True
+
+    def log_message(self, format: str, *args: object) -> None:
+        log.debug("%s - %s", self.address_string(), format % args)
+
+
+class RestServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256
+
+    def __init__(self, address: tuple[str, int], api: RestApi, max_body_bytes: int):
+        self.api = api
+        self.max_body_bytes = max_body_bytes
+        super().__init__(address, _Handler)
+
+
+def start_rest_server(api: RestApi, host: str, port: int, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> RestServer:
+    """Bind and serve in a background thread; `shutdown()` stops it."""
+    server = RestServer((host, port), api, max_body_bytes)
+    threading.Thread(target=server.serve_forever, name="rest-server", daemon=True).start()
+    return server

@@ -1,0 +1,76 @@
+"""One loaded model version: its session, signature defs, in-flight count and optional batching.
+
+A version is looked up, used and released by each request; unloading removes it from the
+lookup table first and closes its session only once the last in-flight request has released it,
+so swapping versions never fails a request.
+
+    version = LoadedVersion.load("mnist", 3, Path("models/mnist/3"), scheduler=None)
+    with version.in_use():
+        outputs = version.run("serving_default", {"images": batch})
+    version.retire()             # waits for in-flight requests, then closes the session
+"""
+from __future__ import annotations
+
+import contextlib
+import threading
+from pathlib import Path
+from typing import Iterator, Mapping
+
+import numpy as np
+from tensorflow.core.protobuf import meta_graph_pb2
+
+from serving.batching import BatchScheduler
+from serving.saved_model import SessionModel, Signature, as_input_array, read_meta_graph
+
+
+class LoadedVersion:
+    """A `SessionModel` being served as version `version` of model `name`."""
+
+    def __init__(self, name: str, version: int, path: Path, model: SessionModel,
+                 meta_graph: meta_graph_pb2.MetaGraphDef, scheduler: BatchScheduler | None):
+        self.name, self.version, self.path = name, version, path
+        self.model = model
+        self.signature_defs = dict(meta_graph.signature_def)
+        self.scheduler = scheduler
+        self._in_flight = 0
+        self._idle = threading.Condition()
+
+    @classmethod
+    def load(cls, name: str, version: int, path: Path, scheduler: BatchScheduler | None) -> "LoadedVersion":
+        meta_graph = read_meta_graph(path)
+        return cls(name, version, path, SessionModel.load(path), meta_graph, scheduler)
+
+    def signature(self, signature_name: str | None) -> Signature:
+        return self.model.signature(signature_name)
+
+    @contextlib.contextmanager
+    def in_use(self) -> Iterator["LoadedVersion"]:
+        with self._idle:
+            self._in_flight += 1
+        try:
+            yield self
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def run(self, signature_name: str | None, inputs: Mapping[str, object],
+            output_filter: list[str] | None = None) -> dict[str, np.ndarray]:
+        """Run a signature, through the batch scheduler when batching is on."""
+        if self.scheduler is None:
+            return self.model.run(signature_name, inputs, output_filter)
+        signature = self.signature(signature_name)
+        if set(inputs) != set(signature.inputs) or set(output_filter or ()) - set(signature.outputs):
+            return self.model.run(signature_name, inputs, output_filter)  # raises its precise error
+        arrays = {name: as_input_array(inputs[name], name, info) for name, info in signature.inputs.items()}
+        wanted = tuple(output_filter or signature.outputs)
+        key = (id(self), signature.name, wanted,
+               tuple((name, array.dtype.str, array.shape[1:]) for name, array in sorted(arrays.items())))
+        return self.scheduler.run(
+            key, lambda batch: self.model.run(signature.name, batch, list(wanted)), arrays, label=self.name)
+
+    def retire(self) -> None:
+        """Wait until no request uses this version, then close its session."""
+        with self._idle:
+            self._idle.wait_for(lambda: self._in_flight == 0)
+        self.model.close()

@@ -1,0 +1,180 @@
+"""`python -m serving serve`: a local model server with `tensorflow_model_server`'s flags.
+
+    python -m serving serve --port=8500 --rest_api_port=8501 \\
+        --model_name=conv_autoencoder --model_base_path=$PWD/exports/conv_autoencoder
+    python -m serving serve --rest_api_port=8501 --model_config_file=exports/models.config \\
+        --enable_batching --batching_parameters_file=deploy/batching.config \\
+        --monitoring_config_file=deploy/monitoring.config
+
+Flags not listed by `--help` are not supported. One addition: `--host` (default 127.0.0.1;
+TF Serving always binds every interface), and `--rest_api_max_request_bytes`.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from google.protobuf import text_format
+from tensorflow_serving.config import model_server_config_pb2
+
+from serving.batching import BatchingOptions, BatchScheduler
+from serving.config_protos import BatchingParameters, MonitoringConfig, parse_text_proto
+from serving.inference import replay_warmup
+from serving.metrics import REGISTRY
+from serving.model_manager import ModelManager
+from serving.rest_api import DEFAULT_MAX_BODY_BYTES, RestApi, start_rest_server
+from serving.grpc_services import start_grpc_server
+from serving.servable import LoadedVersion
+
+log = logging.getLogger("serving.server")
+DEFAULT_METRICS_PATH = "/monitoring/prometheus/metrics"
+
+
+def _flag_bool(text: str) -> bool:
+    if text.lower() in ("1", "true", "yes"):
+        return True
+    if text.lower() in ("0", "false", "no"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m serving serve", description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8500, help="gRPC port")
+    parser.add_argument("--rest_api_port", type=int, default=0, help="REST port; 0 disables REST")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (TF Serving: all interfaces)")
+    parser.add_argument("--model_name", default="default")
+    parser.add_argument("--model_base_path", default="")
+    parser.add_argument("--model_config_file", default="")
+    parser.add_argument("--model_config_file_poll_wait_seconds", type=float, default=0)
+    parser.add_argument("--file_system_poll_wait_seconds", type=float, default=1)
+    parser.add_argument("--enable_batching", type=_flag_bool, nargs="?", const=True, default=False)
+    parser.add_argument("--batching_parameters_file", default="")
+    parser.add_argument("--monitoring_config_file", default="")
+    parser.add_argument("--enable_model_warmup", type=_flag_bool, nargs="?", const=True, default=True)
+    parser.add_argument("--rest_api_max_request_bytes", type=int, default=DEFAULT_MAX_BODY_BYTES)
+    return parser
+
+
+def model_server_config(args: argparse.Namespace) -> model_server_config_pb2.ModelServerConfig:
+    """The config from --model_config_file, or one model from --model_name/--model_base_path."""
+    if args.model_config_file:
+        return read_model_server_config(args.model_config_file)
+    if not args.model_base_path:
+        raise ValueError("Both server_model_config_file and model_base_path are empty!")
+    config = model_server_config_pb2.ModelServerConfig()
+    config.model_config_list.config.add(name=args.model_name, base_path=str(Path(args.model_base_path).resolve()),
+                                        model_platform="tensorflow")
+    return config
+
+
+def read_model_server_config(path: str | Path) -> model_server_config_pb2.ModelServerConfig:
+    config = model_server_config_pb2.ModelServerConfig()
+    try:
+        text_format.Parse(Path(path).read_text(), config)
+    except (OSError, text_format.ParseError) as error:
+        raise ValueError(f"cannot read model config {path}: {error}") from error
+    return config
+
+
+def batch_scheduler(args: argparse.Namespace) -> BatchScheduler | None:
+    if not args.enable_batching:
+        return None
+    options = BatchingOptions()
+    if args.batching_parameters_file:
+        options = BatchingOptions.from_proto(parse_text_proto(args.batching_parameters_file, BatchingParameters))
+    log.info("Batching enabled: %s", options)
+    return BatchScheduler(options, on_batch=_record_batch)
+
+
+def _record_batch(model_name: str, size: int, padding: int) -> None:
+    REGISTRY.batch_size.observe(size, model_name=model_name)
+    REGISTRY.padding_size.observe(padding, model_name=model_name)
+
+
+def metrics_path(args: argparse.Namespace) -> str | None:
+    if not args.monitoring_config_file:
+        return None
+    config = parse_text_proto(args.monitoring_config_file, MonitoringConfig)
+    if not config.prometheus_config.enable:
+        return None
+    return config.prometheus_config.path or DEFAULT_METRICS_PATH
+
+
+def timed_warmup(version: LoadedVersion) -> int:
+    started = time.perf_counter()
+    try:
+        count = replay_warmup(version)
+    except Exception:
+        REGISTRY.warmup_latency.observe((time.perf_counter() - started) * 1e6, model_path=str(version.path),
+                                        status="ERROR")
+        raise
+    REGISTRY.warmup_latency.observe((time.perf_counter() - started) * 1e6, model_path=str(version.path), status="OK")
+    if count:
+        log.info("Finished reading warmup data for model at %s. Number of warmup records read: %d.", version.path, count)
+    return count
+
+
+def _watch_config_file(manager: ModelManager, path: str, interval: float, stop: threading.Event) -> None:
+    last = Path(path).read_text()
+    while not stop.wait(interval):
+        try:
+            text = Path(path).read_text()
+            if text != last:
+                manager.apply_config(read_model_server_config(path))
+                last = text
+                log.info("Applied the changed model config file %s", path)
+        except Exception:
+            log.exception("could not apply model config file %s", path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        config = model_server_config(args)
+        scheduler = batch_scheduler(args)
+        path = metrics_path(args)
+    except ValueError as error:
+        log.error("%s", error)
+        return 2
+    manager = ModelManager(scheduler, timed_warmup if args.enable_model_warmup else None)
+    try:
+        manager.apply_config(config)
+    except Exception as error:
+        log.error("invalid model config: %s", error)
+        return 2
+    grpc_server = start_grpc_server(manager, args.host, args.port)
+    log.info("Running gRPC ModelServer at %s:%d ...", args.host, args.port)
+    rest_server = None
+    if args.rest_api_port:
+        rest_server = start_rest_server(RestApi(manager, path), args.host, args.rest_api_port,
+                                        args.rest_api_max_request_bytes)
+        log.info("Exporting HTTP/REST API at:%s:%d ...", args.host, args.rest_api_port)
+    manager.start_polling(args.file_system_poll_wait_seconds)
+    stop = threading.Event()
+    if args.model_config_file and args.model_config_file_poll_wait_seconds > 0:
+        threading.Thread(target=_watch_config_file, daemon=True, name="config-file-poller", args=(
+            manager, args.model_config_file, args.model_config_file_poll_wait_seconds, stop)).start()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    stop.wait()
+    log.info("Shutting down")
+    if rest_server is not None:
+        rest_server.shutdown()
+    grpc_server.stop(grace=2).wait()
+    manager.stop()
+    if scheduler is not None:
+        scheduler.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
