@@ -124,8 +124,8 @@ def build_tab(task, backend, artifacts_dir: Path) -> None:
             button = gr.Button("Reconstruct", variant="primary")
         with gr.Column():
             with gr.Row():
-                seen = gr.Image(label="Model input", height=DISPLAY_SIZE, elem_id=f"{task.name}-input")
-                reconstruction = gr.Image(label="Reconstruction", height=DISPLAY_SIZE, elem_id=f"{task.name}-reconstruction")
+                seen = gr.Image(label="Model input", height=DISPLAY_SIZE, width=DISPLAY_SIZE, format="png", elem_id=f"{task.name}-input")
+                reconstruction = gr.Image(label="Reconstruction", height=DISPLAY_SIZE, width=DISPLAY_SIZE, format="png", elem_id=f"{task.name}-reconstruction")
             code = gr.Textbox(label="Latent code", elem_id=f"{task.name}-code")
             latent = gr.Plot(label="Latent space")
     button.click(reconstruct, [sketch, upload, noise], [seen, reconstruction, code, latent], api_name=f"{task.name}_reconstruct")

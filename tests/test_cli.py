@@ -1,0 +1,70 @@
+"""The command line, run as a user runs it: `python -m zoo ...` in a subprocess."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def zoo_cli(*args, cwd=ROOT, timeout=300):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.run([sys.executable, "-m", "zoo", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_unknown_task():
+    result = zoo_cli("train", "nope")
+    assert result.returncode == 2
+    assert "error: unknown task 'nope'; available: conv_autoencoder" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_evaluate_before_training_says_what_to_run(tmp_path):
+    result = zoo_cli("evaluate", "dense_autoencoder", "--workdir", tmp_path)
+    assert result.returncode == 2
+    assert "dense_autoencoder has no trained model" in result.stderr
+    assert "run `python -m zoo train dense_autoencoder` first" in result.stderr
+
+
+def test_bad_config_value(tmp_path):
+    result = zoo_cli("train", "dense_autoencoder", "--workdir", tmp_path, "--set", "kind=pca")
+    assert result.returncode == 2 and "'kind' must be one of" in result.stderr
+
+
+def test_corrupt_checkpoint_on_export(tmp_path):
+    run = tmp_path / "dense_autoencoder"
+    run.mkdir()
+    (run / "config.json").write_text('{"kind": "dense"}')
+    (run / "model.keras").write_bytes(b"\x00" * 100)
+    result = zoo_cli("export", "dense_autoencoder", "--workdir", tmp_path, "--exports", tmp_path / "exports")
+    assert result.returncode == 2
+    assert "model.keras is not a Keras model archive (corrupt or truncated)" in result.stderr
+    assert not (tmp_path / "exports").exists()
+
+
+def test_inspect_missing_path(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "serving", "inspect", tmp_path / "nothing"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "does not exist" in result.stderr
+
+
+def test_train_export_list_inspect(tmp_path):
+    workdir, exports = tmp_path / "models", tmp_path / "exports"
+    trained = zoo_cli("train", "dense_autoencoder", "--workdir", workdir, "--epochs", 2)
+    assert trained.returncode == 0, trained.stderr
+    assert (workdir / "dense_autoencoder" / "model.keras").is_file()
+    exported = zoo_cli("export", "dense_autoencoder", "--workdir", workdir, "--exports", exports)
+    assert exported.returncode == 0, exported.stderr
+    assert "exported dense_autoencoder version 1" in exported.stdout
+    assert "ok  session loader" in exported.stdout and "FAIL" not in exported.stdout
+    config = (exports / "models.config").read_text()
+    assert 'name: "dense_autoencoder"' in config and 'base_path: "/models/dense_autoencoder"' in config
+    assert str((exports / "dense_autoencoder").resolve()) in (exports / "models.local.config").read_text()
+    listed = zoo_cli("list", "--workdir", workdir, "--exports", exports)
+    row = next(line for line in listed.stdout.splitlines() if line.startswith("dense_autoencoder"))
+    assert row.split()[2:4] == ["yes", "v1"]
+    inspected = subprocess.run([sys.executable, "-m", "serving", "inspect", exports / "dense_autoencoder"],
+                               cwd=ROOT, capture_output=True, text=True)
+    assert "signature 'reconstruct_image_bytes'" in inspected.stdout
+    assert "custom ops: none" in inspected.stdout

@@ -1,0 +1,102 @@
+"""The demo app, started for real on loopback and driven through gradio_client and Chromium."""
+import io
+import shutil
+import threading
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from demos.app import build_app
+
+DIGIT_INDEX = 0
+
+
+@pytest.fixture(scope="module")
+def demo_url(trained_run):
+    app = build_app(["conv_autoencoder"], trained_run.workdir)
+    app.queue().launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+    yield app.local_url
+    app.close()
+
+
+@pytest.fixture(scope="module")
+def digit_png(trained_run, tmp_path_factory):
+    """A held-out digit drawn dark on light at 64x64, as a user would upload it."""
+    image = trained_run.task.split.test.images[DIGIT_INDEX][..., 0]
+    picture = Image.fromarray((255 - image * 255).astype("uint8")).resize((64, 64), Image.NEAREST)
+    path = tmp_path_factory.mktemp("upload") / "digit.png"
+    picture.save(path)
+    return path
+
+
+def expected_reconstruction(trained_run, png_path):
+    endpoint = {e.name: e for e in trained_run.task.endpoints(trained_run.model)}["reconstruct_image_bytes"]
+    return endpoint(image_bytes=np.array([png_path.read_bytes()], dtype=object))
+
+
+def test_gradio_client_gets_the_models_reconstruction(demo_url, digit_png, trained_run):
+    from gradio_client import Client, handle_file
+
+    client = Client(demo_url, verbose=False)
+    model_input, reconstruction, code, _plot = client.predict(
+        None, handle_file(str(digit_png)), 0.0, api_name="/conv_autoencoder_reconstruct"
+    )
+    expected = expected_reconstruction(trained_run, digit_png)
+    shown = np.asarray(Image.open(reconstruction).convert("L"), "float32") / 255
+    small = shown[:: shown.shape[0] // 8, :: shown.shape[1] // 8][:8, :8]
+    np.testing.assert_allclose(small, expected["reconstructions"][0][..., 0], atol=2 / 255)
+    assert [float(v) for v in code.split(", ")] == pytest.approx(expected["codes"][0].tolist(), abs=1e-3)
+    seen = np.asarray(Image.open(model_input).convert("L"), "float32") / 255
+    original = trained_run.task.split.test.images[DIGIT_INDEX][..., 0]
+    assert np.abs(seen[:: seen.shape[0] // 8, :: seen.shape[1] // 8][:8, :8] - original).mean() < 0.1, \
+        "the dark-on-light upload is decoded back to the training format"
+
+
+def test_an_empty_request_gets_a_message_not_a_crash(demo_url):
+    from gradio_client import Client
+
+    client = Client(demo_url, verbose=False)
+    with pytest.raises(Exception, match="Draw something on the canvas or upload an image first"):
+        client.predict(None, None, 0.0, api_name="/conv_autoencoder_reconstruct")
+    assert client.view_api(return_format="dict") is not None, "the app still answers"
+
+
+def test_a_non_image_upload_is_reported(trained_run):
+    from demos.backends import InProcessBackend
+    from zoo.errors import ZooError
+
+    backend = InProcessBackend(trained_run.task.endpoints(trained_run.model))
+    with pytest.raises(ZooError, match="rejected its input"):
+        backend.predict({"image_bytes": np.array([b"not an image"], dtype=object)}, "reconstruct_image_bytes")
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make install installs it)")
+def test_reconstruction_appears_in_a_real_browser(demo_url, digit_png, artifacts_dir):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1100})
+            page.goto(demo_url, wait_until="networkidle")
+            page.locator("input[type=file]").last.set_input_files(str(digit_png))
+            page.get_by_role("button", name="Reconstruct").click()
+            image = page.locator("#conv_autoencoder-reconstruction img")
+            image.wait_for(state="visible", timeout=60_000)
+            page.wait_for_function(
+                "() => document.querySelector('#conv_autoencoder-code textarea, #conv_autoencoder-code input')?.value.length > 0",
+                timeout=60_000,
+            )
+            page.screenshot(path=str(artifacts_dir / "demo_autoencoder.png"), full_page=True)
+            png = image.screenshot()
+        finally:
+            browser.close()
+    picture = np.asarray(Image.open(io.BytesIO(png)).convert("L"), "float32")
+    assert picture.std() > 20, "the reconstruction shows a digit, not a blank box"
