@@ -39,17 +39,17 @@ ENTRIES: tuple[TaskEntry, ...] = (
     TaskEntry(
         "dense_autoencoder", "autoencoders", "zoo.autoencoders.task:AutoencoderTask",
         "fully connected autoencoder on handwritten digits",
-        {"kind": "dense"},
+        {"kind": "dense", "comparison_code_sizes": ()},
     ),
     TaskEntry(
         "denoising_autoencoder", "autoencoders", "zoo.autoencoders.task:AutoencoderTask",
         "convolutional autoencoder trained to remove Gaussian noise",
-        {"kind": "denoising"},
+        {"kind": "denoising", "comparison_code_sizes": ()},
     ),
     TaskEntry(
         "variational_autoencoder", "autoencoders", "zoo.autoencoders.task:AutoencoderTask",
         "variational autoencoder: a smooth latent space you can sample from",
-        {"kind": "variational", "code_size": 2},
+        {"kind": "variational", "code_size": 2, "comparison_code_sizes": ()},
     ),
 )
 

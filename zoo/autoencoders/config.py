@@ -24,8 +24,8 @@ class AutoencoderConfig(TaskConfig):
     code_size: int = 8
     noise_std: float = 0.3
     kl_weight: float = 0.5
-    epochs: int = 150
+    epochs: int = 100
     batch_size: int = 32
     learning_rate: float = 2e-3
     comparison_code_sizes: tuple[int, ...] = (2, 4, 8, 16, 32)
-    comparison_epochs: int = 150
+    comparison_epochs: int = 100
