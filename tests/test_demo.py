@@ -1,13 +1,22 @@
 """The demo app, started for real on loopback and driven through gradio_client and Chromium."""
 import io
+import os
 import shutil
-import threading
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from demos.app import build_app
+
+ROOT = Path(__file__).resolve().parent.parent
 
 DIGIT_INDEX = 0
 
@@ -100,3 +109,51 @@ def test_reconstruction_appears_in_a_real_browser(demo_url, digit_png, artifacts
             browser.close()
     picture = np.asarray(Image.open(io.BytesIO(png)).convert("L"), "float32")
     assert picture.std() > 20, "the reconstruction shows a digit, not a blank box"
+
+
+def test_quickstart_trains_exports_serves_and_demos_through_the_server(trained_run, tmp_path, digit_png):
+    """`python -m zoo quickstart`, end to end: the demo's answers come from the model server."""
+    from gradio_client import Client, handle_file
+
+    from serving.client import connect
+
+    workdir, exports = tmp_path / "models", tmp_path / "exports"
+    shutil.copytree(trained_run.workdir / "conv_autoencoder", workdir / "conv_autoencoder")
+    ports = []
+    for _ in range(3):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            ports.append(probe.getsockname()[1])
+    grpc_port, rest_port, demo_port = ports
+    process = subprocess.Popen(
+        [sys.executable, "-m", "zoo", "quickstart", "--tasks", "conv_autoencoder", "--workdir", workdir,
+         "--exports", exports, "--grpc-port", str(grpc_port), "--rest-port", str(rest_port),
+         "--port", str(demo_port), "--no-browser"],
+        cwd=ROOT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    demo_url = f"http://127.0.0.1:{demo_port}/"
+    try:
+        deadline = time.monotonic() + 240
+        while True:
+            assert process.poll() is None, process.stdout.read()
+            assert time.monotonic() < deadline, "the demo did not come up"
+            try:
+                urllib.request.urlopen(demo_url, timeout=2)
+                break
+            except OSError:
+                time.sleep(1)
+        assert (workdir / "conv_autoencoder" / "evaluation" / "metrics.json").is_file()
+        assert (exports / "conv_autoencoder" / "1" / "saved_model.pb").is_file()
+        server = connect(f"http://127.0.0.1:{rest_port}", "conv_autoencoder")
+        assert server.status()[0]["state"] == "AVAILABLE"
+        served = server.predict({"image_bytes": np.array([digit_png.read_bytes()], dtype=object)},
+                                signature_name="reconstruct_image_bytes")
+        _, _, code, _ = Client(demo_url, verbose=False).predict(
+            None, handle_file(str(digit_png)), 0.0, api_name="/conv_autoencoder_reconstruct")
+        assert [float(v) for v in code.split(", ")] == pytest.approx(served["codes"][0].tolist(), abs=1e-3)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=60)[0]
+    assert "serving conv_autoencoder: REST" in output
+    with pytest.raises(OSError):
+        urllib.request.urlopen(f"http://127.0.0.1:{rest_port}/v1/models/conv_autoencoder", timeout=2)

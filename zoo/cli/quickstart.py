@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import socket
 import subprocess
 import sys
@@ -41,11 +42,12 @@ def quickstart(names: list[str], args: argparse.Namespace) -> None:
     for port in (args.grpc_port, args.rest_port, args.port):
         ensure_port_free(port)
     config = Path(args.exports) / LOCAL_CONFIG
+    signal.signal(signal.SIGTERM, _interrupt)
     server = subprocess.Popen([
         sys.executable, "-m", "serving", "serve", "--port", str(args.grpc_port),
         "--rest_api_port", str(args.rest_port), "--model_config_file", str(config),
         "--enable_model_warmup", "true",
-    ])
+    ], preexec_fn=_die_with_parent)
     rest_url = f"http://127.0.0.1:{args.rest_port}"
     try:
         wait_until_serving(rest_url, names, server)
@@ -54,6 +56,21 @@ def quickstart(names: list[str], args: argparse.Namespace) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _interrupt(signum, frame) -> None:
+    """SIGTERM ends quickstart like Ctrl-C does, so the server it started is stopped too."""
+    raise KeyboardInterrupt
+
+
+def _die_with_parent() -> None:
+    """In the server's process (Linux): get SIGTERM if quickstart dies without cleaning up."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
 
 
 def latest_export_digest(base: Path) -> str | None:
