@@ -1,4 +1,5 @@
-"""Every task the zoo knows, by name. A new family adds its entries here and nothing else.
+"""Every task the zoo knows, by name. A family lists its tasks as `TASKS` in its package
+`__init__.py`; adding the family's name to `FAMILIES` registers them.
 
     zoo.tasks()                                    # ['conv_autoencoder', ...]
     task = zoo.get_task("conv_autoencoder", code_size=4)
@@ -30,37 +31,24 @@ class TaskEntry:
         return getattr(importlib.import_module(module), attr)
 
 
-ENTRIES: tuple[TaskEntry, ...] = (
-    TaskEntry(
-        "conv_autoencoder", "autoencoders", "zoo.autoencoders.task:AutoencoderTask",
-        "convolutional autoencoder on handwritten digits, compared with PCA",
-        {"kind": "conv"},
-    ),
-    TaskEntry(
-        "dense_autoencoder", "autoencoders", "zoo.autoencoders.task:AutoencoderTask",
-        "fully connected autoencoder on handwritten digits",
-        {"kind": "dense", "comparison_code_sizes": ()},
-    ),
-    TaskEntry(
-        "denoising_autoencoder", "autoencoders", "zoo.autoencoders.task:AutoencoderTask",
-        "convolutional autoencoder trained to remove Gaussian noise",
-        {"kind": "denoising", "comparison_code_sizes": ()},
-    ),
-    TaskEntry(
-        "variational_autoencoder", "autoencoders", "zoo.autoencoders.task:AutoencoderTask",
-        "variational autoencoder: a smooth latent space you can sample from",
-        {"kind": "variational", "code_size": 2, "comparison_code_sizes": ()},
-    ),
-)
+FAMILIES: tuple[str, ...] = ("autoencoders",)
+"""Packages under `zoo/` whose `TASKS` tuple of `TaskEntry` registers their tasks."""
 
 
 def entries() -> dict[str, TaskEntry]:
-    return {entry.name: entry for entry in ENTRIES}
+    """Every registered task by name, in family order."""
+    found: dict[str, TaskEntry] = {}
+    for family in FAMILIES:
+        for entry in importlib.import_module(f"zoo.{family}").TASKS:
+            if entry.name in found:
+                raise RuntimeError(f"task {entry.name!r} is registered twice")
+            found[entry.name] = entry
+    return found
 
 
 def tasks() -> list[str]:
     """Names of all registered tasks."""
-    return [entry.name for entry in ENTRIES]
+    return list(entries())
 
 
 def get_entry(name: str) -> TaskEntry:
