@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import socket
 import threading
 import urllib.parse
 from typing import Any, Mapping, Sequence
@@ -120,6 +121,8 @@ class RestClient(Client):
         if connection is None:
             factory = http.client.HTTPSConnection if self.https else http.client.HTTPConnection
             connection = self._local.connection = factory(self.host, self.port, timeout=self.timeout)
+            connection.connect()
+            connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return connection
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:

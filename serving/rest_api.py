@@ -139,6 +139,7 @@ def _label(text: str | None) -> str | None:
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     server_version = "TensorFlowServingCompatible/1"
     timeout = 120
     server: "RestServer"

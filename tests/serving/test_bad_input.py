@@ -73,7 +73,12 @@ def test_oversized_body_is_refused(server):
     host, port = urllib.parse.urlsplit(server.rest_url).netloc.split(":")
     with socket.create_connection((host, int(port)), timeout=10) as sock:
         sock.sendall(b"POST /v1/models/dense:predict HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n")
-        reply = sock.recv(4096)
+        reply = b""
+        for _ in range(100):
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            reply += chunk
     assert reply.startswith(b"HTTP/1.1 413") and b"exceeds the limit" in reply
 
 
