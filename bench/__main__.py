@@ -4,6 +4,8 @@ import pkgutil
 import sys
 from pathlib import Path
 
-for module in sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if not m.name.startswith("_")):
-    print(f"\n### bench.{module}", flush=True)
-    importlib.import_module(f"bench.{module}").main(sys.argv[1:])
+for name in sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if not m.name.startswith("_")):
+    module = importlib.import_module(f"bench.{name}")
+    if hasattr(module, "main"):
+        print(f"\n### bench.{name}", flush=True)
+        module.main([])

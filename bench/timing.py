@@ -38,7 +38,3 @@ def time_calls(call: Callable[[], object], repeats: int = 30, warmup: int = 3) -
         call()
         seconds.append(time.perf_counter() - started)
     return Timing(seconds)
-
-
-def main(argv: list[str]) -> None:
-    """Not a benchmark: the helper module has nothing to run."""
