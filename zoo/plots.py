@@ -32,6 +32,18 @@ def save_image_rows(path: Path, rows: Mapping[str, np.ndarray], title: str = "")
     return _save(fig, path)
 
 
+def save_image_grid(path: Path, images: np.ndarray, title: str = "") -> Path:
+    """A [rows, cols, H, W, 1] array of images in [0, 1] tiled into one picture."""
+    rows, cols, height, width = images.shape[:4]
+    tiled = images[..., 0].transpose(0, 2, 1, 3).reshape(rows * height, cols * width)
+    fig, ax = plt.subplots(figsize=(6, 6))
+    ax.imshow(tiled, cmap="gray", vmin=0, vmax=1)
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return _save(fig, path)
+
+
 def save_scatter(path: Path, points: np.ndarray, labels: np.ndarray, title: str, axis_labels: Sequence[str]) -> Path:
     """A 2-D scatter of `points` coloured by integer `labels`, with a legend."""
     fig, ax = plt.subplots(figsize=(6, 5))

@@ -54,7 +54,7 @@ def autoencoder_mse(
     batch_size: int,
     learning_rate: float,
     noise_std: float = 0.0,
-    kl_weight: float = 0.5,
+    kl_weight: float = 0.1,
     seed: int = 0,
 ) -> float:
     """Train an autoencoder of `kind` at `code_size` on the training images; its test error."""
@@ -79,7 +79,7 @@ def compare_with_pca(
     batch_size: int = 32,
     learning_rate: float = 2e-3,
     noise_std: float = 0.0,
-    kl_weight: float = 0.5,
+    kl_weight: float = 0.1,
     seed: int = 0,
 ) -> list[ComparisonRow]:
     """One row per code size: PCA's and a freshly trained autoencoder's held-out error."""

@@ -23,7 +23,7 @@ class AutoencoderConfig(TaskConfig):
     dataset: Literal["digits", "faces"] = "digits"
     code_size: int = 8
     noise_std: float = 0.3
-    kl_weight: float = 0.5
+    kl_weight: float = 0.1
     epochs: int = 100
     batch_size: int = 32
     learning_rate: float = 2e-3

@@ -25,7 +25,7 @@ def build_autoencoder(
     image_shape: tuple[int, int, int],
     code_size: int,
     *,
-    kl_weight: float = 0.5,
+    kl_weight: float = 0.1,
     seed: int = 0,
 ) -> keras.Model:
     """The autoencoder of `kind` for images of `image_shape` with a `code_size` bottleneck."""

@@ -22,7 +22,7 @@ from zoo.autoencoders.config import AutoencoderConfig
 from zoo.autoencoders.data import ImageSplit, load_images, make_dataset, split_images
 from zoo.autoencoders.models import build_autoencoder
 from zoo.endpoint import Endpoint
-from zoo.plots import save_image_rows, save_lines, save_scatter
+from zoo.plots import save_image_grid, save_image_rows, save_lines, save_scatter
 from zoo.tables import markdown_table
 from zoo.task import Report, Splits, Task
 
@@ -79,11 +79,14 @@ class AutoencoderTask(Task):
         files = [
             save_image_rows(
                 out_dir / "reconstructions.png",
-                {"input": noisy_inputs[:12], "reconstruction": reconstructions[:12], "original": test.images[:12]},
+                {**({"noisy input": noisy_inputs[:12]} if self.training_noise else {}),
+                 "reconstruction": reconstructions[:12], "original": test.images[:12]},
                 title=f"{self.name}: held-out images",
             ),
             self._latent_plot(out_dir / "latent_space.png", codes, test.labels),
         ]
+        if c.kind == "variational" and c.code_size == 2:
+            files.append(self._manifold_plot(model, out_dir / "manifold.png"))
         tables = {}
         if c.comparison_code_sizes:
             rows = compare_with_pca(
@@ -115,6 +118,13 @@ class AutoencoderTask(Task):
         else:
             points, axes = PCA(2, random_state=0).fit_transform(codes), ("code PC 1", "code PC 2")
         return save_scatter(path, points, labels, f"{self.name}: codes of held-out {self.config.dataset}", axes)
+
+    def _manifold_plot(self, model: keras.Model, path: Path, steps: int = 15) -> Path:
+        """Decode a grid of 2-D codes spanning the prior's central mass: the learned manifold."""
+        axis = np.linspace(-2, 2, steps, dtype="float32")
+        codes = np.stack(np.meshgrid(axis, -axis), axis=-1).reshape(-1, 2)
+        images = self.decode(model, codes).numpy().reshape(steps, steps, *self.image_shape)
+        return save_image_grid(path, images, f"{self.name}: decoded codes on a grid over [-2, 2]^2")
 
     def preprocess_image_bytes(self, image_bytes: tf.Tensor) -> tf.Tensor:
         """Decode PNG/JPEG/GIF/BMP bytes of any size to the training images' format.

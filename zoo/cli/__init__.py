@@ -7,6 +7,7 @@
     python -m zoo serve
     python -m zoo demo --backend http://localhost:8501
     python -m zoo quickstart
+    python -m zoo experiment finetune-tricks --sizes 64 256 --seeds 3
 """
 from __future__ import annotations
 
@@ -24,6 +25,9 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 from zoo.errors import ZooError  # noqa: E402
 from zoo.registry import entries, get_entry, get_task  # noqa: E402
 
+EXPERIMENTS = {
+    "finetune-tricks": "zoo.experiments.finetune_tricks",
+}
 DEFAULT_WORKDIR = "models"
 DEFAULT_EXPORTS = "exports"
 CONTAINER_CONFIG = "models.config"
@@ -73,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     quick.add_argument("--no-serve", action="store_true", help="run the demo in-process instead of via the server")
     quick.add_argument("--no-browser", action="store_true")
     _add_server_flags(quick)
+    experiment = sub.add_parser("experiment", help="run a study (its own options follow its name)",
+                                description="run a study; `python -m zoo experiment NAME --help` lists its options")
+    experiment.add_argument("name", choices=sorted(EXPERIMENTS))
+    experiment.add_argument("options", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -213,6 +221,12 @@ def cmd_quickstart(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_experiment(args: argparse.Namespace) -> int:
+    import importlib
+
+    return importlib.import_module(EXPERIMENTS[args.name]).main(args.options)
+
+
 def _task_list(text: str | None, default: list[str]) -> list[str]:
     if not text:
         return default
@@ -230,4 +244,5 @@ COMMANDS = {
     "serve": cmd_serve,
     "demo": cmd_demo,
     "quickstart": cmd_quickstart,
+    "experiment": cmd_experiment,
 }
