@@ -1,0 +1,35 @@
+"""Tiny GPT-2 runs shared by the GPT-2 tests: a 2-layer, hidden-32 model pre-trained for a few
+steps on the World English Bible, and a chatbot fine-tuned from it, trained once per session."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+import zoo
+
+TINY = {"num_layers": 2, "num_heads": 2, "hidden_dim": 32, "intermediate_dim": 64, "sequence_length": 64,
+        "pretrain_chars": 60_000, "held_out": 0.05, "batch_size": 8, "steps_per_epoch": 8, "learning_rate": 5e-3}
+
+
+@dataclasses.dataclass(frozen=True)
+class TinyRuns:
+    workdir: Path
+    base_task: object
+    base: object
+    chatbot_task: object
+    chatbot: object
+
+
+@pytest.fixture(scope="session")
+def tiny_runs(tmp_path_factory) -> TinyRuns:
+    from zoo.training import train
+
+    workdir = tmp_path_factory.mktemp("gpt2_models")
+    base_task = zoo.get_task("gpt2_generate", **TINY)
+    base = train(base_task, workdir, verbose=0)
+    chatbot_task = zoo.get_task("gpt2_chatbot", base_workdir=str(workdir), sequence_length=48, batch_size=16,
+                                steps_per_epoch=12, epochs=1, learning_rate=1e-2, max_new_tokens=12)
+    chatbot = train(chatbot_task, workdir, verbose=0)
+    return TinyRuns(workdir, base_task, base, chatbot_task, chatbot)

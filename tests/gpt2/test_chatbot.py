@@ -1,0 +1,84 @@
+"""A short real pre-training and fine-tuning run: perplexities, the chat template in the graph,
+and the export read back by TF Serving's session-based loader (`-m slow`: about a minute)."""
+import json
+
+import numpy as np
+import pytest
+from gpt2_helpers import keras_hub_new_tokens
+
+from serving.export import export
+from serving.saved_model import SessionModel
+from zoo.gpt2 import qa
+from zoo.gpt2.task import greedy_settings
+
+
+def test_fine_tuning_lowers_held_out_perplexity(tiny_runs, tmp_path):
+    report = tiny_runs.chatbot_task.evaluate(tiny_runs.chatbot, tmp_path)
+    before, after = report.metrics["test_perplexity_before"], report.metrics["test_perplexity_after"]
+    assert after < 0.8 * before, (before, after)
+    assert (tmp_path / "answers.md").read_text().startswith("| held-out question |")
+
+
+def test_pretraining_reports_perplexity_and_samples(tiny_runs, tmp_path):
+    report = tiny_runs.base_task.evaluate(tiny_runs.base, tmp_path)
+    assert 1 < report.metrics["test_perplexity"] < 50257  # better than a uniform guess over the vocabulary
+    assert report.tables["samples"].count("| greedy |") == 3 and report.tables["samples"].count("| sampled |") == 3
+
+
+def test_chat_applies_the_template_in_the_graph(tiny_runs):
+    chat, generate_endpoint = tiny_runs.chatbot_task.endpoints(tiny_runs.chatbot)
+    questions = ["What is a computer?", "  Who are you?"]
+    answers = chat(question=np.array(questions, dtype=object), answer_prefix=np.array(["", ""], dtype=object), **greedy_settings(12))
+    prompted = generate_endpoint(prompts=np.array([qa.prompt(q) for q in questions], dtype=object), **greedy_settings(12))
+    np.testing.assert_array_equal(answers["token_ids"], prompted["token_ids"])
+    continued = chat(question=np.array(questions[:1], dtype=object), answer_prefix=answers["text"][:1], **greedy_settings(4))
+    assert continued["num_tokens"][0] <= 4
+
+
+@pytest.fixture(scope="module")
+def exported(tiny_runs, tmp_path_factory):
+    model = tiny_runs.chatbot
+    return export(model, tiny_runs.chatbot_task.endpoints(model), tmp_path_factory.mktemp("exports") / "gpt2_chatbot")
+
+
+@pytest.mark.slow
+def test_export_verifies_with_the_session_loader(exported):
+    report = exported.verification
+    assert report.ok and {check.loader for check in report.checks} == {"session loader", "tf.saved_model"}
+    assert exported.signatures == ["chat", "generate", "serving_default"]
+    assert json.loads((exported.path / "assets.extra" / "export.json").read_text())["default_signature"] == "chat"
+
+
+@pytest.mark.slow
+def test_exported_greedy_equals_in_process_generate_token_for_token(exported, tiny_runs):
+    model = tiny_runs.chatbot
+    prompts = [qa.prompt("What is your favorite food?"), "In the beginning"]
+    session = SessionModel.load(exported.path)
+    try:
+        served = session.run("generate", {"prompts": np.array(prompts, dtype=object), **greedy_settings(10)})
+        with pytest.raises(Exception, match="temperature must be >= 0"):
+            session.run("generate", {"prompts": np.array(prompts, dtype=object), **greedy_settings(10),
+                                     "temperature": np.array(-1.0, "float32")})
+    finally:
+        session.close()
+    for prompt, ids, count in zip(prompts, served["token_ids"], served["num_tokens"]):
+        assert [int(i) for i in ids[:count]] == keras_hub_new_tokens(model, prompt, 10)
+
+
+def test_demo_streams_a_reply_in_chunks_and_builds_both_tabs(tiny_runs, tmp_path):
+    import gradio as gr
+
+    from demos.backends import InProcessBackend
+    from zoo.gpt2.demo import build_tab, stream
+
+    backend = InProcessBackend(tiny_runs.chatbot_task.endpoints(tiny_runs.chatbot))
+
+    def request(so_far, tokens):
+        return backend.predict({"question": np.array(["What is a computer?"], dtype=object),
+                                "answer_prefix": np.array([so_far], dtype=object), **greedy_settings(tokens)}, "chat")
+
+    texts = list(stream(request, max_new_tokens=10, chunk=4))
+    assert 1 <= len(texts) <= 3 and all(later.startswith(earlier) for earlier, later in zip(texts, texts[1:]))
+    with gr.Blocks():
+        build_tab(tiny_runs.chatbot_task, backend, tmp_path)
+        build_tab(tiny_runs.base_task, InProcessBackend(tiny_runs.base_task.endpoints(tiny_runs.base)), tmp_path)
