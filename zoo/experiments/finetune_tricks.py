@@ -7,7 +7,8 @@ Fine-tunes the real pretrained all-MiniLM-L6-v2 (a 6-layer BERT from the
     vanilla  AdamW at a constant learning rate
     llrd     layer-wise learning-rate decay (zoo.finetuning.layerwise_lr)
     reinit   the top transformer block(s) and the pooler re-initialized (zoo.finetuning.reinit)
-    swa      stochastic weight averaging over the last 25% of training (zoo.finetuning.swa)
+    swa      stochastic weight averaging over the last 25% of training, at the same constant
+             learning rate, every few steps (zoo.finetuning.swa)
     all      the three together
 
 and several seeds each (a seed fixes the training sample, the head, dropout and re-init, so
@@ -128,6 +129,7 @@ class Experiment:
         train = self.dataset(sample(self.train_pool, size, seed), shuffle_seed=seed)
         classifier, pretrained = self.classifier("llrd" in tricks)
         classifier.set_weights(pretrained)
+        reseed_dropout(classifier, seed)
         head = classifier.output_dense
         head.kernel.assign(keras.initializers.TruncatedNormal(stddev=0.02, seed=seed)(head.kernel.shape))
         for variable in classifier.optimizer.variables:
@@ -136,8 +138,16 @@ class Experiment:
         if "reinit" in tricks:
             reinitialize_top_layers(classifier.backbone, args.reinit_layers, seed=seed)
         callbacks = [StochasticWeightAveraging(average_every_steps=args.swa_every_steps)] if "swa" in tricks else []
-        classifier.fit(train, epochs=args.epochs, callbacks=callbacks, verbose=0)
+        classifier.fit(train, epochs=args.epochs, callbacks=callbacks, verbose=0, shuffle=False)  # tf.data shuffles
         return float(classifier.evaluate(self.test, verbose=0, return_dict=True)["accuracy"])
+
+
+def reseed_dropout(model: keras.Model, seed: int) -> None:
+    """Restart every dropout layer's random stream from `seed`, so that a run's result does not
+    depend on which runs the reused model trained before it."""
+    generators = [layer.seed_generator for layer in model._flatten_layers() if isinstance(layer, keras.layers.Dropout)]
+    for index, generator in enumerate(generators):
+        generator.state.assign(np.array([seed * 1009 + index, 0], dtype=generator.state.dtype))
 
 
 def summarize(results: list[dict], sizes: list[int], variants: list[str]) -> tuple[list[str], list[list[object]]]:
