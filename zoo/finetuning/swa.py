@@ -69,8 +69,9 @@ class StochasticWeightAveraging(keras.callbacks.Callback):
         self.average_every_steps = cycle_steps or average_every_steps
         self.batchnorm_data = batchnorm_data
         self.state_dir = Path(state_dir) if state_dir is not None else None
-        self.average: list[np.ndarray] | None = None
+        self.average: list[tf.Variable] | None = None
         self.count = 0
+        self._fold = None
         self.start_iteration: int | None = None
         self._first_epoch = True
 
@@ -81,7 +82,7 @@ class StochasticWeightAveraging(keras.callbacks.Callback):
             raise ValueError("swa_learning_rate needs an optimizer with a float learning rate, not a schedule")
         if batchnorm_layers(self.model) and self.batchnorm_data is None:
             raise ValueError("the model has BatchNormalization layers: pass batchnorm_data to recompute their statistics")
-        self.average, self.count, self.start_iteration = None, 0, None
+        self.average, self.count, self.start_iteration, self._fold = None, 0, None, None
         self._first_epoch = True
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -123,13 +124,18 @@ class StochasticWeightAveraging(keras.callbacks.Callback):
         return int(self.model.optimizer.iterations.numpy())
 
     def update_average(self) -> None:
-        """Fold the model's current trainable weights into the equal running average."""
-        weights = [np.asarray(variable.numpy(), np.float64) for variable in self.model.trainable_variables]
+        """Fold the model's current trainable weights into the equal running average.
+
+        The average lives in float32 variables beside the weights and is updated by one
+        compiled function, so averaging every step costs about one extra pass over the weights.
+        """
         if self.average is None:
-            self.average = weights
-        else:
-            for average, weight in zip(self.average, weights):
-                average += (weight - average) / (self.count + 1)
+            self.average = [tf.Variable(variable, trainable=False, dtype=tf.float32) for variable in self.model.trainable_variables]
+            self.count = 1
+            return
+        if self._fold is None:
+            self._fold = tf.function(fold_into_average)
+        self._fold(self.average, self.model.trainable_variables, tf.constant(self.count + 1, tf.float32))
         self.count += 1
 
     def swap_in_average(self, model: keras.Model) -> None:
@@ -137,7 +143,7 @@ class StochasticWeightAveraging(keras.callbacks.Callback):
         if self.average is None:
             raise ValueError("nothing has been averaged yet")
         for variable, average in zip(model.trainable_variables, self.average):
-            variable.assign(average.astype(variable.dtype))
+            variable.assign(tf.cast(average, variable.dtype))
         if batchnorm_layers(model):
             update_batchnorm_statistics(model, self.batchnorm_data)
 
@@ -156,7 +162,7 @@ class StochasticWeightAveraging(keras.callbacks.Callback):
 
     def _save_state(self, epoch: int) -> None:
         buffer = io.BytesIO()
-        arrays = {f"average_{i}": average for i, average in enumerate(self.average or [])}
+        arrays = {f"average_{i}": average.numpy() for i, average in enumerate(self.average or [])}
         start = -1 if self.start_iteration is None else self.start_iteration
         np.savez(buffer, count=self.count, start_iteration=start, **arrays)
         write_atomically(self._state_path(epoch), buffer.getvalue())
@@ -171,7 +177,13 @@ class StochasticWeightAveraging(keras.callbacks.Callback):
             start = int(state["start_iteration"])
             self.start_iteration = None if start < 0 else start
             averages = sorted((k for k in state.files if k.startswith("average_")), key=lambda k: int(k.split("_")[1]))
-            self.average = [state[key].copy() for key in averages] or None
+            self.average = [tf.Variable(state[key], trainable=False) for key in averages] or None
+
+
+def fold_into_average(average: list[tf.Variable], weights: list, count: tf.Tensor) -> None:
+    """average += (weight - average) / count, for the `count`-th snapshot."""
+    for mean, weight in zip(average, weights):
+        mean.assign_add((tf.cast(weight, tf.float32) - mean) / count)
 
 
 def batchnorm_layers(model: keras.Model) -> list[keras.layers.BatchNormalization]:
