@@ -69,9 +69,9 @@ class StochasticWeightAveraging(keras.callbacks.Callback):
         self.average_every_steps = cycle_steps or average_every_steps
         self.batchnorm_data = batchnorm_data
         self.state_dir = Path(state_dir) if state_dir is not None else None
-        self.average: list[tf.Variable] | None = None
+        self._flat_average: tf.Tensor | None = None
+        self._fold = tf.function(fold_into_average, jit_compile=True)
         self.count = 0
-        self._fold = None
         self.start_iteration: int | None = None
         self._first_epoch = True
 
@@ -82,7 +82,7 @@ class StochasticWeightAveraging(keras.callbacks.Callback):
             raise ValueError("swa_learning_rate needs an optimizer with a float learning rate, not a schedule")
         if batchnorm_layers(self.model) and self.batchnorm_data is None:
             raise ValueError("the model has BatchNormalization layers: pass batchnorm_data to recompute their statistics")
-        self.average, self.count, self.start_iteration, self._fold = None, 0, None, None
+        self._flat_average, self.count, self.start_iteration = None, 0, None
         self._first_epoch = True
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -123,19 +123,27 @@ class StochasticWeightAveraging(keras.callbacks.Callback):
     def _iterations(self) -> int:
         return int(self.model.optimizer.iterations.numpy())
 
+    @property
+    def average(self) -> list[np.ndarray] | None:
+        """The averaged trainable weights, shaped like the model's (None before the first snapshot)."""
+        if self._flat_average is None:
+            return None
+        flat = self._flat_average.numpy()
+        shapes = [tuple(variable.shape) for variable in self.model.trainable_variables]
+        ends = np.cumsum([math.prod(shape) for shape in shapes])
+        return [part.reshape(shape) for part, shape in zip(np.split(flat, ends[:-1]), shapes)]
+
     def update_average(self) -> None:
         """Fold the model's current trainable weights into the equal running average.
 
-        The average lives in float32 variables beside the weights and is updated by one
-        compiled function, so averaging every step costs about one extra pass over the weights.
+        The average is one flat float32 tensor computed by one compiled function, so averaging
+        every step costs about one extra read of the weights.
         """
-        if self.average is None:
-            self.average = [tf.Variable(variable, trainable=False, dtype=tf.float32) for variable in self.model.trainable_variables]
-            self.count = 1
-            return
-        if self._fold is None:
-            self._fold = tf.function(fold_into_average)
-        self._fold(self.average, self.model.trainable_variables, tf.constant(self.count + 1, tf.float32))
+        weights = self.model.trainable_variables
+        if self._flat_average is None:
+            self._flat_average = flatten(weights)
+        else:
+            self._flat_average = self._fold(self._flat_average, weights, tf.constant(self.count + 1, tf.float32))
         self.count += 1
 
     def swap_in_average(self, model: keras.Model) -> None:
@@ -143,7 +151,7 @@ class StochasticWeightAveraging(keras.callbacks.Callback):
         if self.average is None:
             raise ValueError("nothing has been averaged yet")
         for variable, average in zip(model.trainable_variables, self.average):
-            variable.assign(tf.cast(average, variable.dtype))
+            variable.assign(average.astype(variable.dtype))
         if batchnorm_layers(model):
             update_batchnorm_statistics(model, self.batchnorm_data)
 
@@ -162,7 +170,7 @@ class StochasticWeightAveraging(keras.callbacks.Callback):
 
     def _save_state(self, epoch: int) -> None:
         buffer = io.BytesIO()
-        arrays = {f"average_{i}": average.numpy() for i, average in enumerate(self.average or [])}
+        arrays = {} if self._flat_average is None else {"average": self._flat_average.numpy()}
         start = -1 if self.start_iteration is None else self.start_iteration
         np.savez(buffer, count=self.count, start_iteration=start, **arrays)
         write_atomically(self._state_path(epoch), buffer.getvalue())
@@ -176,14 +184,17 @@ class StochasticWeightAveraging(keras.callbacks.Callback):
             self.count = int(state["count"])
             start = int(state["start_iteration"])
             self.start_iteration = None if start < 0 else start
-            averages = sorted((k for k in state.files if k.startswith("average_")), key=lambda k: int(k.split("_")[1]))
-            self.average = [tf.Variable(state[key], trainable=False) for key in averages] or None
+            self._flat_average = tf.constant(state["average"]) if "average" in state.files else None
 
 
-def fold_into_average(average: list[tf.Variable], weights: list, count: tf.Tensor) -> None:
-    """average += (weight - average) / count, for the `count`-th snapshot."""
-    for mean, weight in zip(average, weights):
-        mean.assign_add((tf.cast(weight, tf.float32) - mean) / count)
+def flatten(weights: list) -> tf.Tensor:
+    """All weights as one float32 vector, in order."""
+    return tf.concat([tf.reshape(tf.cast(weight, tf.float32), [-1]) for weight in weights], axis=0)
+
+
+def fold_into_average(average: tf.Tensor, weights: list, count: tf.Tensor) -> tf.Tensor:
+    """The running mean after folding in the `count`-th snapshot of `weights`."""
+    return average + (flatten(weights) - average) / count
 
 
 def batchnorm_layers(model: keras.Model) -> list[keras.layers.BatchNormalization]:
