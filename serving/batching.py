@@ -11,6 +11,7 @@ a batch is padded (with copies of its first row) up to the next of `allowed_batc
 """
 from __future__ import annotations
 
+import collections
 import dataclasses
 import math
 import os
@@ -68,18 +69,29 @@ class BatchingOptions:
 
 
 class _Task:
-    def __init__(self, inputs: dict[str, np.ndarray], size: int):
+    """One caller's rows; `finish` releases the caller blocked in `wait` (one lock, no Event)."""
+
+    __slots__ = ("inputs", "size", "enqueued", "outputs", "error", "_done")
+
+    def __init__(self, inputs: Mapping[str, np.ndarray], size: int):
         self.inputs, self.size = inputs, size
         self.enqueued = time.monotonic()
-        self.done = threading.Event()
         self.outputs: dict[str, np.ndarray] | None = None
         self.error: BaseException | None = None
+        self._done = threading.Lock()
+        self._done.acquire()
+
+    def wait(self) -> None:
+        self._done.acquire()
+
+    def finish(self) -> None:
+        self._done.release()
 
 
 class _Queue:
     def __init__(self, runner: BatchRunner, label: str):
         self.runner, self.label = runner, label
-        self.tasks: list[_Task] = []
+        self.tasks: collections.deque[_Task] = collections.deque()
         self.pending_rows = 0
 
 
@@ -105,7 +117,7 @@ class BatchScheduler:
         size = _task_size(inputs)
         if size > self.options.max_batch_size:
             raise InvalidArgument(f"Task size {size} is larger than maximum input batch size {self.options.max_batch_size}")
-        task = _Task(dict(inputs), size)
+        task = _Task(inputs, size)
         with self._lock:
             if self._stopped:
                 raise Unavailable("The batch scheduler has been stopped")
@@ -117,8 +129,9 @@ class BatchScheduler:
                 raise Unavailable("The batch scheduling queue to which this task was submitted is full")
             queue.tasks.append(task)
             queue.pending_rows += size
-            self._lock.notify()
-        task.done.wait()
+            if self._needs_wakeup(queue, size):
+                self._lock.notify()
+        task.wait()
         if task.error is not None:
             raise task.error
         assert task.outputs is not None
@@ -130,6 +143,17 @@ class BatchScheduler:
             self._lock.notify_all()
         for thread in self._threads:
             thread.join(timeout=5)
+
+    def _needs_wakeup(self, queue: _Queue, size: int) -> bool:
+        """Whether a batch thread must re-plan after `size` rows joined `queue`.
+
+        A waiting batch thread already sleeps until the oldest task's timeout, so only a queue
+        that was empty (a new, possibly earlier deadline) or one that just filled a batch
+        changes its plan; waking it for every other task only costs GIL hand-offs.
+        """
+        full = self.options.max_batch_size
+        return (queue.pending_rows == size or self.options.batch_timeout_micros == 0
+                or queue.pending_rows // full != (queue.pending_rows - size) // full)
 
     def _work(self) -> None:
         while True:
@@ -162,22 +186,21 @@ class BatchScheduler:
         queue = self._queues[key]
         taken, rows = [], 0
         while queue.tasks and rows + queue.tasks[0].size <= self.options.max_batch_size:
-            task = queue.tasks.pop(0)
+            task = queue.tasks.popleft()
             taken.append(task)
             rows += task.size
         queue.pending_rows -= rows
         if not queue.tasks:
             del self._queues[key]
+        if self._queues:
+            self._lock.notify()  # another batch thread re-plans for the tasks left waiting
         return queue, taken
 
     def _process(self, queue: _Queue, tasks: list[_Task]) -> None:
         rows = sum(task.size for task in tasks)
         padded = self.options.padded_size(rows)
         try:
-            batch = {
-                name: _pad(np.concatenate([task.inputs[name] for task in tasks]), padded)
-                for name in tasks[0].inputs
-            }
+            batch = {name: _stack([task.inputs[name] for task in tasks], padded) for name in tasks[0].inputs}
             outputs = queue.runner(batch)
             for name, value in outputs.items():
                 if np.ndim(value) == 0 or np.shape(value)[0] != padded:
@@ -198,7 +221,7 @@ class BatchScheduler:
                 task.error = InvalidArgument(f"{type(error).__name__}: {error}")
         finally:
             for task in tasks:
-                task.done.set()
+                task.finish()
 
 
 def _task_size(inputs: Mapping[str, np.ndarray]) -> int:
@@ -212,8 +235,15 @@ def _task_size(inputs: Mapping[str, np.ndarray]) -> int:
     return sizes.pop()
 
 
-def _pad(array: np.ndarray, rows: int) -> np.ndarray:
-    missing = rows - array.shape[0]
-    if missing <= 0:
-        return array
-    return np.concatenate([array, np.repeat(array[:1], missing, axis=0)])
+def _stack(parts: list[np.ndarray], rows: int) -> np.ndarray:
+    """The tasks' rows in order, padded to `rows` with copies of the first row, in one copy."""
+    first = parts[0]
+    if len(parts) == 1 and first.shape[0] == rows:
+        return first
+    batch = np.empty((rows, *first.shape[1:]), dtype=first.dtype)
+    start = 0
+    for part in parts:
+        batch[start:start + part.shape[0]] = part
+        start += part.shape[0]
+    batch[start:] = first[:1]
+    return batch
