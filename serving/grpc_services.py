@@ -27,7 +27,7 @@ from tensorflow_serving.apis import (
     regression_pb2,
 )
 
-from serving import inference
+from serving import inference, tensor_proto
 from serving.errors import FailedPrecondition, InvalidArgument, ServingError
 from serving.json_tensor import dtype_string
 from serving.metrics import REGISTRY
@@ -83,7 +83,7 @@ def _input_arrays(request: predict_pb2.PredictRequest, signature) -> dict[str, n
                 f"Expects arg[{index}] to be {dtype_string(info.dtype)} but "
                 f"{dtype_string(tf.as_dtype(tensor.dtype))} is provided")
         try:
-            arrays[name] = tf.make_ndarray(tensor)
+            arrays[name] = tensor_proto.to_array(tensor)
         except (TypeError, ValueError) as error:
             raise InvalidArgument(f"input '{name}' is not a valid TensorProto: {error}") from error
     return arrays
@@ -101,7 +101,7 @@ class PredictionService(prediction_service_pb2_grpc.PredictionServiceServicer):
             outputs = version.run(signature.name, inputs, list(request.output_filter) or None)
         response = predict_pb2.PredictResponse(model_spec=inference.model_spec(version, signature.name))
         for name, value in outputs.items():
-            response.outputs[name].CopyFrom(tf.make_tensor_proto(value))
+            tensor_proto.fill(response.outputs[name], value)
         return response
 
     @_rpc("classify")
