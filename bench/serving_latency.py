@@ -6,12 +6,19 @@ Builds a 2-layer keras-hub TransformerEncoder classifier (sequence 64, width 128
 with `keras.export.ExportArchive`, starts `python -m serving serve` twice on loopback (without
 and with `--enable_batching`), and drives each with 1, 8 and 32 concurrent single-sequence
 clients for a fixed time. The in-process baseline runs the same SavedModel with the same
-session-based loader the server uses. Prints one table; runs in about two minutes.
+session-based loader the server uses; its 32-row call is the compute ceiling that batching can
+approach. Prints one table; runs in about two minutes.
+
+The load generator shares the CPU with the server, so it does as little as it can, and the same
+for both modes: each REST client thread sends one pre-encoded request over its own keep-alive
+socket and reads the response by Content-Length; gRPC clients send one pre-serialized
+`PredictRequest`. Before measuring, both answers are checked against `serving.client`'s.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import json
 import socket
 import statistics
 import subprocess
@@ -31,14 +38,16 @@ import tensorflow as tf  # noqa: E402
 
 from serving import client as serving_client  # noqa: E402
 from serving.saved_model import SessionModel  # noqa: E402
+from tensorflow_serving.apis import predict_pb2  # noqa: E402
 
 SEQUENCE, VOCABULARY, WIDTH, LAYERS, HEADS, INTERMEDIATE = 64, 2000, 128, 2, 4, 512
 CONCURRENCY = (1, 8, 32)
-BATCHING = """
-max_batch_size { value: 32 }
-batch_timeout_micros { value: 2000 }
-max_enqueued_batches { value: 64 }
-num_batch_threads { value: 1 }
+MAX_BATCH = 32
+BATCHING = f"""
+max_batch_size {{ value: {MAX_BATCH} }}
+batch_timeout_micros {{ value: 2000 }}
+max_enqueued_batches {{ value: 64 }}
+num_batch_threads {{ value: 1 }}
 allowed_batch_sizes: 8
 allowed_batch_sizes: 16
 allowed_batch_sizes: 32
@@ -61,6 +70,64 @@ def export(model: keras.Model, path: Path) -> Path:
                          input_signature=[tf.TensorSpec([None, SEQUENCE], tf.int32, name="token_ids")])
     archive.write_out(str(path), verbose=False)
     return path
+
+
+def rest_caller(url: str, model_name: str, inputs: dict[str, np.ndarray]):
+    """A call sending one pre-encoded `:predict` over a per-thread keep-alive socket; returns the body."""
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    body = json.dumps({"inputs": {name: value.tolist() for name, value in inputs.items()}}).encode()
+    request = (f"POST /v1/models/{model_name}:predict HTTP/1.1\r\nHost: {host}:{port}\r\n"
+               f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+    local = threading.local()
+
+    def call() -> bytes:
+        if not hasattr(local, "sock"):
+            local.sock = socket.create_connection((host, int(port)))
+            local.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        local.sock.sendall(request)
+        received = b""
+        while (end := received.find(b"\r\n\r\n")) < 0:
+            received += _receive(local.sock)
+        head = received[:end].decode("latin-1")
+        length = next(int(line.split(":", 1)[1]) for line in head.split("\r\n")
+                      if line.lower().startswith("content-length:"))
+        while len(received) < end + 4 + length:
+            received += _receive(local.sock)
+        if not head.startswith("HTTP/1.1 200"):
+            raise RuntimeError(f"{head.splitlines()[0]}: {received[end + 4:].decode()}")
+        return received[end + 4:end + 4 + length]
+
+    return call
+
+
+def _receive(sock: socket.socket) -> bytes:
+    chunk = sock.recv(65536)
+    if not chunk:
+        raise ConnectionError("the server closed the connection")
+    return chunk
+
+
+def grpc_caller(target: str, model_name: str, inputs: dict[str, np.ndarray]):
+    """A call sending one pre-serialized `PredictRequest`; returns the serialized response."""
+    import grpc
+
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = model_name
+    for name, value in inputs.items():
+        request.inputs[name].CopyFrom(tf.make_tensor_proto(value))
+    payload = request.SerializeToString()
+    predict = grpc.insecure_channel(target.removeprefix("grpc://")).unary_unary(
+        "/tensorflow.serving.PredictionService/Predict")
+    return lambda: predict(payload, timeout=30)
+
+
+def check_callers(rest_url: str, grpc_target: str, inputs: dict[str, np.ndarray]) -> None:
+    """The lean callers' answers equal `serving.client`'s (logits only: the model's one output)."""
+    expected = serving_client.connect(rest_url, "encoder").predict(inputs)["logits"]
+    rest = np.asarray(json.loads(rest_caller(rest_url, "encoder", inputs)())["outputs"], np.float32)
+    grpc_response = predict_pb2.PredictResponse.FromString(grpc_caller(grpc_target, "encoder", inputs)())
+    for answer in (rest, tf.make_ndarray(grpc_response.outputs["logits"])):
+        np.testing.assert_allclose(answer, expected, rtol=1e-5, atol=1e-6)
 
 
 def measure(call, concurrency: int, seconds: float) -> dict[str, float]:
@@ -139,14 +206,19 @@ def main(argv: list[str] | None = None) -> int:
         for concurrency in CONCURRENCY:
             rows.append(("in-process", "-", concurrency,
                          measure(lambda: loaded.run("serving_default", {"token_ids": tokens}), concurrency, args.seconds)))
+        full_batch = np.repeat(tokens, MAX_BATCH, axis=0)
+        calls = measure(lambda: loaded.run("serving_default", {"token_ids": full_batch}), 1, args.seconds)
+        rows.append((f"in-process {MAX_BATCH}-row calls", "-", 1, {**calls, "throughput": calls["throughput"] * MAX_BATCH}))
         loaded.close()
         for batching in (False, True):
             process, rest_url, grpc_target = start_server(base, workdir, batching)
             try:
-                for protocol, target in (("REST", rest_url), ("gRPC", grpc_target)):
-                    client = serving_client.connect(target, "encoder")
+                check_callers(rest_url, grpc_target, {"token_ids": tokens})
+                for protocol, caller in (("REST", rest_caller), ("gRPC", grpc_caller)):
+                    target = rest_url if protocol == "REST" else grpc_target
                     for concurrency in CONCURRENCY:
-                        result = measure(lambda: client.predict({"token_ids": tokens}), concurrency, args.seconds)
+                        call = caller(target, "encoder", {"token_ids": tokens})
+                        result = measure(call, concurrency, args.seconds)
                         rows.append(("batching" if batching else "no batching", protocol, concurrency, result))
                         print(f"  measured {rows[-1][0]} {protocol} c={concurrency}", flush=True)
             finally:
@@ -159,14 +231,14 @@ def main(argv: list[str] | None = None) -> int:
 def print_table(rows: list[tuple[str, str, int, dict[str, float]]]) -> None:
     by_key = {(mode, protocol, c): r for mode, protocol, c, r in rows}
     in_process = {c: by_key[("in-process", "-", c)] for c in CONCURRENCY}
-    print(f"\n{'mode':<12} {'protocol':<8} {'conc':>4} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} "
+    print(f"\n{'mode':<23} {'protocol':<8} {'conc':>4} {'p50 ms':>8} {'p99 ms':>8} {'rows/s':>8} "
           f"{'overhead p50 ms':>16} {'x no batching':>14}")
     for mode, protocol, concurrency, result in rows:
-        overhead = "" if mode == "in-process" else f"{result['p50'] - in_process[1]['p50']:.2f}" if concurrency == 1 else ""
+        overhead = f"{result['p50'] - in_process[1]['p50']:.2f}" if protocol != "-" and concurrency == 1 else ""
         speedup = ""
         if mode == "batching":
             speedup = f"{result['throughput'] / by_key[('no batching', protocol, concurrency)]['throughput']:.2f}"
-        print(f"{mode:<12} {protocol:<8} {concurrency:>4} {result['p50']:>8.2f} {result['p99']:>8.2f} "
+        print(f"{mode:<23} {protocol:<8} {concurrency:>4} {result['p50']:>8.2f} {result['p99']:>8.2f} "
               f"{result['throughput']:>8.1f} {overhead:>16} {speedup:>14}")
 
 
