@@ -1,5 +1,5 @@
-"""BERT: sentiment classification, extractive QA, entity tagging and masked LM on keras-hub's
-BERT, with the pretrained all-MiniLM-L6-v2 backbone by default (offline)."""
+"""BERT: sentiment classification, extractive QA, entity tagging, masked LM and next-sentence
+prediction on keras-hub's BERT, with the pretrained all-MiniLM-L6-v2 backbone by default (offline)."""
 from zoo.registry import TaskEntry
 
 TASKS = (
@@ -16,4 +16,7 @@ TASKS = (
     TaskEntry("bert_masked_lm", "bert", "zoo.bert.task:MaskedLMTask",
               "fill-mask; further pre-training on tweets with 80/10/10 masking",
               {"sequence_length": 48, "train_examples": 3000, "learning_rate": 1e-4}),
+    TaskEntry("bert_next_sentence", "bert", "zoo.bert.task:NextSentenceTask",
+              "next-sentence prediction on pairs of generated country-fact sentences: next vs random",
+              {"sequence_length": 48, "train_examples": 1000, "test_examples": 500}),
 )

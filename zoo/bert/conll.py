@@ -50,9 +50,12 @@ class EntityTexts:
     def __len__(self) -> int:
         return len(self.texts)
 
+    def __getitem__(self, rows: slice) -> EntityTexts:
+        return EntityTexts(self.texts[rows], self.spans[rows])
+
     def head(self, size: int) -> EntityTexts:
-        size = size or len(self)
-        return EntityTexts(self.texts[:size], self.spans[:size])
+        """The first `size` texts (0 = all)."""
+        return self[: size or len(self)]
 
 
 def _fill(rng: random.Random, template: str, draw: dict) -> tuple[str, tuple[tuple[int, int, str], ...]]:

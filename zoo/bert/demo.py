@@ -1,5 +1,6 @@
 """The BERT demo tabs: classify a text, answer a question about a context, highlight entities,
-fill a [MASK]. Each calls the task's one endpoint through `backend` (in-process or TF Serving).
+fill a [MASK], judge whether one sentence follows another. Each calls the task's one endpoint
+through `backend` (in-process or TF Serving).
 """
 from __future__ import annotations
 
@@ -51,6 +52,18 @@ def build_tab(task, backend, artifacts_dir: Path) -> None:
             return {"text": value, "entities": [{"start": s, "end": e, "entity": label} for s, e, label in spans]}
 
         gr.Button("Tag", variant="primary").click(tag, text, entities, api_name=f"{task.name}_tag")
+    elif kind == "NextSentenceTask":
+        first = gr.Textbox(label="Sentence A", value=str(task.data[1].first[1]))
+        second = gr.Textbox(label="Sentence B", value=str(task.data[1].second[1]))
+        verdict = gr.Label(label="Does B follow A?")
+
+        def judge(first_text: str, second_text: str):
+            out = backend.predict({"first": np.array([first_text], dtype=object), "second": np.array([second_text], dtype=object)},
+                                  signature_name="next_sentence")
+            probability = float(out["probability_next"][0])
+            return {"next": probability, "random": 1.0 - probability}
+
+        gr.Button("Judge", variant="primary").click(judge, [first, second], verdict, api_name=f"{task.name}_next_sentence")
     else:
         text = gr.Textbox(label="Text with [MASK]", value="this movie was really [MASK] .")
         table = gr.Dataframe(headers=["mask", "token", "probability"], label="Top tokens")

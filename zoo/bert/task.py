@@ -1,5 +1,6 @@
-"""The BERT tasks: sentiment classification, extractive QA, entity tagging and masked LM, each a
-small head on one keras-hub BERT backbone, each served by a raw-text endpoint.
+"""The BERT tasks: sentiment classification, extractive QA, entity tagging, masked LM and
+next-sentence prediction, each a small head on one keras-hub BERT backbone, each served by a
+raw-text endpoint.
 
     task = zoo.get_task("bert_qa", train_examples=500)
     model = zoo.train(task)
@@ -25,6 +26,8 @@ from zoo.bert.config import BertConfig
 from zoo.bert.conll import LABELS as ENTITY_LABELS
 from zoo.bert.conll import EntityTexts, generate_ner, read_conll
 from zoo.bert.masked_lm import MaskFiller, build_masked_lm, masking_preprocessor
+from zoo.bert.next_sentence import LABELS as NEXT_SENTENCE_LABELS
+from zoo.bert.next_sentence import SentencePairs, generate_pairs
 from zoo.bert.question_answering import QuestionAnswering, build_span_model, byte_offsets
 from zoo.bert.squad import QAExamples, generate_qa, read_squad
 from zoo.bert.tokenization import clean_utf8
@@ -73,6 +76,34 @@ class BertTask(Task):
 
     def loss(self) -> keras.losses.Loss:
         return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    def read_or_generate(self, read, generate) -> tuple:
+        """Train and test examples: the first 80% / the rest of `config.data_path` read with
+        `read`, or `generate(train_size, test_size, seed)`; each capped by the config."""
+        c = self.config
+        if not c.data_path:
+            return generate(c.train_examples, c.test_examples, seed=c.seed)
+        examples = read(c.data_path)
+        cut = int(0.8 * len(examples))
+        return examples[:cut].head(c.train_examples), examples[cut:].head(c.test_examples)
+
+    def encoded_splits(self, encode) -> Splits:
+        """`self.data` encoded as (inputs, targets[, weights]) arrays by `encode`; validation
+        during training watches the first 200 test examples."""
+        train, test = self.data
+        c = self.config
+        return Splits(
+            train=batches(*encode(train), batch_size=c.batch_size, shuffle=True, seed=c.seed),
+            validation=batches(*encode(test.head(200)), batch_size=128),
+            test=batches(*encode(test), batch_size=128),
+        )
+
+    def build_eagerly(self, *names: str) -> None:
+        """Create the named cached text-processing attributes now. Created inside a traced
+        endpoint, their vocabulary tables would belong to that graph and fail in the next one
+        (an export, the demo, a second endpoint over the same task)."""
+        for name in names:
+            getattr(self, name)
 
 
 class SentimentTask(BertTask):
@@ -123,6 +154,7 @@ class SentimentTask(BertTask):
         return Report(metrics, {"comparison": table})
 
     def endpoints(self, model: keras.Model) -> list[Endpoint]:
+        self.build_eagerly("preprocessor")
         examples = np.array(["I love this!", "worst service ever", ""], dtype=object)
         return [Endpoint("classify", lambda text: self.classify(model, text), {"text": TEXT}, {"text": examples},
                          "texts -> label (negative/neutral/positive) and class probabilities")]
@@ -168,15 +200,7 @@ class QuestionAnsweringTask(BertTask):
 
     @functools.cached_property
     def data(self) -> tuple[QAExamples, QAExamples]:
-        c = self.config
-        if c.data_path:
-            examples = read_squad(c.data_path)
-            cut = int(0.8 * len(examples))
-            everything = QAExamples(examples.questions, examples.contexts, examples.answers, examples.answer_starts)
-            train = QAExamples(everything.questions[:cut], everything.contexts[:cut], everything.answers[:cut], everything.answer_starts[:cut])
-            test = QAExamples(everything.questions[cut:], everything.contexts[cut:], everything.answers[cut:], everything.answer_starts[cut:])
-            return train.head(c.train_examples), test.head(c.test_examples)
-        return generate_qa(c.train_examples, c.test_examples, seed=c.seed)
+        return self.read_or_generate(read_squad, generate_qa)
 
     @functools.cached_property
     def reader(self) -> QuestionAnswering:
@@ -191,13 +215,7 @@ class QuestionAnsweringTask(BertTask):
         return {k: v.numpy() for k, v in inputs.items()}, {k: v.numpy() for k, v in labels.items()}
 
     def datasets(self) -> Splits:
-        train, test = self.data
-        c = self.config
-        return Splits(
-            train=batches(*self._windows(train), batch_size=c.batch_size, shuffle=True, seed=c.seed),
-            validation=batches(*self._windows(test.head(200)), batch_size=128),
-            test=batches(*self._windows(test), batch_size=128),
-        )
+        return self.encoded_splits(self._windows)
 
     def build_model(self) -> keras.Model:
         return build_span_model(self.backbone())
@@ -215,6 +233,7 @@ class QuestionAnsweringTask(BertTask):
         return Report(metrics, {"comparison": table})
 
     def endpoints(self, model: keras.Model) -> list[Endpoint]:
+        self.build_eagerly("reader")
         test = self.data[1]
         examples = {"question": np.array([test.questions[0], "Who?"], dtype=object),
                     "context": np.array([test.contexts[0], ""], dtype=object)}
@@ -228,26 +247,14 @@ class EntityTask(BertTask):
 
     @functools.cached_property
     def data(self) -> tuple[EntityTexts, EntityTexts]:
-        c = self.config
-        if c.data_path:
-            examples = read_conll(c.data_path)
-            cut = int(0.8 * len(examples))
-            train = EntityTexts(examples.texts[:cut], examples.spans[:cut])
-            return train.head(c.train_examples), EntityTexts(examples.texts[cut:], examples.spans[cut:]).head(c.test_examples)
-        return generate_ner(c.train_examples, c.test_examples, seed=c.seed)
+        return self.read_or_generate(read_conll, generate_ner)
 
     @functools.cached_property
     def tagger(self) -> EntityTagger:
         return EntityTagger(self.tokenizer, self.config.sequence_length)
 
     def datasets(self) -> Splits:
-        train, test = self.data
-        c = self.config
-        return Splits(
-            train=batches(*self.tagger.training_data(train), batch_size=c.batch_size, shuffle=True, seed=c.seed),
-            validation=batches(*self.tagger.training_data(test.head(200)), batch_size=128),
-            test=batches(*self.tagger.training_data(test), batch_size=128),
-        )
+        return self.encoded_splits(self.tagger.training_data)
 
     def build_model(self) -> keras.Model:
         return build_token_classifier(self.backbone(), len(ENTITY_LABELS))
@@ -275,6 +282,7 @@ class EntityTask(BertTask):
         return Report(metrics, {"comparison": table})
 
     def endpoints(self, model: keras.Model) -> list[Endpoint]:
+        self.build_eagerly("tagger")
         examples = np.array([self.data[1].texts[0], "", "Anna Weber flew from Berlin to Lyon."], dtype=object)
         return [Endpoint("tag", lambda text: self.tagger.tag(model, text), {"text": TEXT}, {"text": examples},
                          "texts -> entities: text, label (PER/LOC/ORG), character span [start, end), score; count per text")]
@@ -291,8 +299,8 @@ class MaskedLMTask(BertTask):
     def split(self):
         return sentiment_split(self.config.train_examples, self.config.test_examples, self.config.seed)
 
-    def _masked(self, texts: np.ndarray, *, batch_size: int, shuffle: bool, seed: int) -> tf.data.Dataset:
-        masker = masking_preprocessor(self.tokenizer, self.config.sequence_length, seed)
+    def _masked(self, texts: np.ndarray, *, batch_size: int, shuffle: bool = False) -> tf.data.Dataset:
+        masker = masking_preprocessor(self.tokenizer, self.config.sequence_length)
 
         def mask(batch: tf.Tensor):
             x, y, weights = masker(clean_utf8(batch))
@@ -300,15 +308,15 @@ class MaskedLMTask(BertTask):
 
         ds = tf.data.Dataset.from_tensor_slices(list(texts))
         if shuffle:
-            ds = ds.shuffle(10_000, seed=seed, reshuffle_each_iteration=True)
+            ds = ds.shuffle(10_000, seed=self.config.seed, reshuffle_each_iteration=True)
         return ds.batch(batch_size).map(mask).prefetch(tf.data.AUTOTUNE)
 
     def datasets(self) -> Splits:
         c, train, test = self.config, self.split.train.texts, self.split.test.texts
         return Splits(
-            train=self._masked(train[VALIDATION:], batch_size=c.batch_size, shuffle=True, seed=c.seed),
-            validation=self._masked(train[:VALIDATION], batch_size=128, shuffle=False, seed=c.seed + 1),
-            test=self._masked(test, batch_size=128, shuffle=False, seed=c.seed + 2),
+            train=self._masked(train[VALIDATION:], batch_size=c.batch_size, shuffle=True),
+            validation=self._masked(train[:VALIDATION], batch_size=128),
+            test=self._masked(test, batch_size=128),
         )
 
     def build_model(self) -> keras.Model:
@@ -340,3 +348,58 @@ class MaskedLMTask(BertTask):
         examples = np.array(["the weather is [MASK] today", "no mask here", "[MASK] and [MASK]"], dtype=object)
         return [Endpoint("fill_mask", lambda text: filler(model, text), {"text": TEXT}, {"text": examples},
                          "texts with [MASK] -> top-k tokens and probabilities per mask; mask_count per text")]
+
+
+class NextSentenceTask(BertTask):
+    """Next-sentence prediction: `BertTextClassifier` (pooled [CLS] -> dense) on sentence pairs."""
+
+    @functools.cached_property
+    def data(self) -> tuple[SentencePairs, SentencePairs]:
+        return generate_pairs(self.config.train_examples, self.config.test_examples, seed=self.config.seed)
+
+    @functools.cached_property
+    def preprocessor(self) -> keras_hub.models.BertTextClassifierPreprocessor:
+        return keras_hub.models.BertTextClassifierPreprocessor(self.tokenizer, sequence_length=self.config.sequence_length)
+
+    def model_inputs(self, first: tf.Tensor, second: tf.Tensor) -> dict[str, tf.Tensor]:
+        """[CLS] first [SEP] second [SEP], segment ids 0 then 1, both trimmed round-robin to fit."""
+        inputs = self.preprocessor(x=(clean_utf8(first), clean_utf8(second)))   # a positional tuple reads as (x, y)
+        return {**inputs, "padding_mask": tf.cast(inputs["padding_mask"], tf.int32)}
+
+    def _encoded(self, pairs: SentencePairs) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        inputs = self.model_inputs(tf.constant(list(pairs.first)), tf.constant(list(pairs.second)))
+        return {k: v.numpy() for k, v in inputs.items()}, pairs.labels
+
+    def datasets(self) -> Splits:
+        return self.encoded_splits(self._encoded)
+
+    def build_model(self) -> keras.Model:
+        return keras_hub.models.BertTextClassifier(self.backbone(), num_classes=len(NEXT_SENTENCE_LABELS), preprocessor=None)
+
+    def metrics(self) -> list:
+        return ["accuracy"]
+
+    def predict_next(self, model: keras.Model, first: tf.Tensor, second: tf.Tensor) -> dict[str, tf.Tensor]:
+        probabilities = tf.nn.softmax(model(self.model_inputs(first, second), training=False), axis=-1)
+        return {"label": tf.gather(tf.constant(NEXT_SENTENCE_LABELS), tf.argmax(probabilities, axis=-1)),
+                "probability_next": probabilities[:, 1]}
+
+    def evaluate(self, model: keras.Model, out_dir: Path) -> Report:
+        train, test = self.data
+        predicted = np.argmax(model.predict(self.datasets().test, verbose=0), axis=-1)
+        majority = np.bincount(train.labels).argmax()
+        metrics = {"accuracy": float(np.mean(predicted == test.labels)), "majority_accuracy": float(np.mean(test.labels == majority))}
+        table = markdown_table(["model", "next-sentence accuracy"], [
+            [f"BERT ({self.config.backbone})", f"{metrics['accuracy']:.3f}"],
+            ["majority class (chance)", f"{metrics['majority_accuracy']:.3f}"],
+        ])
+        return Report(metrics, {"comparison": table})
+
+    def endpoints(self, model: keras.Model) -> list[Endpoint]:
+        self.build_eagerly("preprocessor")
+        test = self.data[1]
+        examples = {"first": np.array([test.first[0], test.first[1], ""], dtype=object),
+                    "second": np.array([test.second[0], test.second[1], ""], dtype=object)}
+        return [Endpoint("next_sentence", lambda first, second: self.predict_next(model, first, second),
+                         {"first": TEXT, "second": TEXT}, examples,
+                         "sentence pairs -> label (next/random) and the probability that the second follows the first")]
