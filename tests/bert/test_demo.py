@@ -1,22 +1,49 @@
-"""Each BERT demo tab builds and its callback returns what its component shows."""
+"""Each BERT demo tab builds and its callback returns what the endpoint computed, shaped for its component."""
 import gradio as gr
+import numpy as np
 import pytest
 
 from demos.backends import InProcessBackend
 
+SENTENCE = "Anna Weber flew from Berlin to Lyon."
+CONTEXT = "Lima is the capital of Peru. Peru lies in South America."
 
-@pytest.mark.parametrize("name", ["bert_sentiment", "bert_ner"])
-def test_tab_builds_and_answers(name, tiny_task, tmp_path):
+
+def tab_callback(task, endpoint, tmp_path):
     from zoo.bert.demo import build_tab
 
-    task = tiny_task(name, sequence_length=32)
-    backend = InProcessBackend(task.endpoints(task.build_model()))
     with gr.Blocks() as app:
-        build_tab(task, backend, tmp_path)
-    callback = next(fn for fn in app.fns.values() if fn.api_name and fn.api_name.startswith(name)).fn
-    value = "Anna Weber flew from Berlin to Lyon."
-    out = callback(value)
+        build_tab(task, InProcessBackend([endpoint]), tmp_path)
+    return next(fn for fn in app.fns.values() if fn.api_name and fn.api_name.startswith(task.name)).fn
+
+
+@pytest.mark.parametrize("name", ["bert_sentiment", "bert_ner", "bert_qa", "bert_masked_lm", "bert_next_sentence"])
+def test_tab_builds_and_shows_the_endpoints_answer(name, tiny_task, tmp_path):
+    task = tiny_task(name, sequence_length=32, window_stride=8, train_examples=20, test_examples=4)
+    endpoint = task.endpoints(task.build_model())[0]
+    callback = tab_callback(task, endpoint, tmp_path)
     if name == "bert_sentiment":
-        assert set(out) == {"negative", "neutral", "positive"} and abs(sum(out.values()) - 1) < 1e-5
+        out = callback(SENTENCE)
+        expected = endpoint(text=np.array([SENTENCE], dtype=object))["probabilities"][0]
+        assert list(out) == ["negative", "neutral", "positive"] and np.allclose(list(out.values()), expected, atol=1e-6)
+    elif name == "bert_ner":
+        out = callback(SENTENCE)
+        expected = endpoint(text=np.array([SENTENCE], dtype=object))
+        assert out["text"] == SENTENCE and len(out["entities"]) == expected["count"][0]
+        assert all(0 <= e["start"] < e["end"] <= len(SENTENCE) for e in out["entities"])
+    elif name == "bert_qa":
+        segments = callback("What is the capital of Peru?", CONTEXT)
+        expected = endpoint(question=np.array(["What is the capital of Peru?"], dtype=object), context=np.array([CONTEXT], dtype=object))
+        assert "".join(text for text, _ in segments) == CONTEXT
+        assert [text for text, label in segments if label] == [expected["answer"][0].decode()]
+    elif name == "bert_masked_lm":
+        rows = callback("this movie was really [MASK] .")
+        expected = endpoint(text=np.array(["this movie was really [MASK] ."], dtype=object))
+        assert [row[0] for row in rows] == [1] * task.config.top_k
+        assert [row[1] for row in rows] == [t.decode() for t in expected["tokens"][0][0]]
+        assert [row[2] for row in rows] == sorted((row[2] for row in rows), reverse=True)
     else:
-        assert out["text"] == value and all(0 <= e["start"] < e["end"] <= len(value) for e in out["entities"])
+        out = callback("The capital of Peru is Lima.", "In Peru people pay with the Sol.")
+        expected = endpoint(first=np.array(["The capital of Peru is Lima."], dtype=object),
+                            second=np.array(["In Peru people pay with the Sol."], dtype=object))
+        assert out["next"] == pytest.approx(float(expected["probability_next"][0])) and out["next"] + out["random"] == pytest.approx(1.0)

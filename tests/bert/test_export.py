@@ -13,12 +13,14 @@ CASES = {
     "bert_ner": {"text": EDGE},
     "bert_masked_lm": {"text": EDGE},
     "bert_qa": {"question": np.array(["", "What is long?", "Where?", "Who is in Lyon?"], dtype=object), "context": EDGE},
+    "bert_next_sentence": {"first": EDGE, "second": EDGE[::-1].copy()},
 }
 
 
 @pytest.mark.parametrize("name", [
     "bert_sentiment", "bert_masked_lm",
     pytest.param("bert_qa", marks=pytest.mark.slow), pytest.param("bert_ner", marks=pytest.mark.slow),
+    pytest.param("bert_next_sentence", marks=pytest.mark.slow),
 ])
 def test_export_matches_in_process_on_edge_inputs(name, tmp_path, tiny_task):
     task = tiny_task(name, sequence_length=32, window_stride=8)
@@ -38,3 +40,14 @@ def test_export_matches_in_process_on_edge_inputs(name, tmp_path, tiny_task):
             np.testing.assert_array_equal(served[key], value)
         else:
             np.testing.assert_allclose(served[key], value, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["bert_sentiment", "bert_next_sentence"])
+def test_a_second_traced_endpoint_over_the_same_task_runs(name, tiny_task):
+    """The tokenizer's tables are built outside the first trace, so an export or demo can trace again."""
+    task = tiny_task(name, sequence_length=16, train_examples=20, test_examples=4)
+    model = task.build_model()
+    first, second = task.endpoints(model)[0], task.endpoints(model)[0]
+    expected = first(**first.examples)
+    for key, value in second(**second.examples).items():
+        np.testing.assert_array_equal(value, expected[key])
