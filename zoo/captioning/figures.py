@@ -1,0 +1,55 @@
+"""Pictures of captions: a grid of images with predicted and true captions, and attention
+overlays (where the decoder looked for each word).
+
+    save_caption_grid(path, images, predicted, references)
+    overlays = attention_overlays(image, attention, words)   # [(picture, word), ...]
+"""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
+
+OVERLAY_SIZE = 160
+
+
+def save_caption_grid(path: Path, images: np.ndarray, predicted: Sequence[str], references: Sequence[str],
+                      title: str = "", columns: int = 4) -> Path:
+    """Images [N, H, W, 3] in [0, 1] with "predicted" and "true" captions under each."""
+    rows = -(-len(images) // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 3.6 * rows), squeeze=False)
+    for index, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if index < len(images):
+            ax.imshow(np.clip(images[index], 0, 1))
+            ax.set_title(f"model: {textwrap.fill(predicted[index], 30)}\ntrue: {textwrap.fill(references[index], 30)}",
+                         fontsize=8, loc="left")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def attention_overlays(image: np.ndarray, attention: np.ndarray, words: Sequence[str]) -> list[tuple[np.ndarray, str]]:
+    """One picture per word: `image` ([H, W, 3] in [0, 1]) tinted red where the word's
+    attention ([words, gh, gw]) is high, scaled per word to its own maximum."""
+    base = np.asarray(Image.fromarray((np.clip(image, 0, 1) * 255).astype("uint8")).resize(
+        (OVERLAY_SIZE, OVERLAY_SIZE), Image.BILINEAR), dtype="float32") / 255
+    pictures = []
+    for weights, word in zip(attention, words):
+        heat = weights / max(float(weights.max()), 1e-9)
+        heat = np.asarray(Image.fromarray((heat * 255).astype("uint8")).resize(
+            (OVERLAY_SIZE, OVERLAY_SIZE), Image.BILINEAR), dtype="float32")[..., None] / 255
+        tinted = base * (0.35 + 0.65 * heat) + np.array([1.0, 0.0, 0.0]) * 0.45 * heat
+        pictures.append(((np.clip(tinted, 0, 1) * 255).astype("uint8"), word))
+    return pictures
