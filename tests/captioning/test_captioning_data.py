@@ -1,4 +1,6 @@
 """Renders, captions, the Flickr8k-format reader, tokenization and augmentation."""
+import io
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -67,3 +69,12 @@ def test_augmented_batches_are_valid_and_vary():
     np.testing.assert_array_equal(inputs["token_ids"].numpy()[:, 1:], targets.numpy()[:, :-1])
     assert np.all(weights.numpy() == (targets.numpy() != 0))
     assert not np.allclose(np.sort(first.reshape(16, -1).mean(1)), np.sort(inputs["images"].numpy().reshape(16, -1).mean(1)))
+
+
+def test_clipart_titles_become_captions_and_svgs_render():
+    from zoo.captioning.data import CLIPART_ROOT, RENDER_SIZE, _render_svg, clipart_captions
+
+    svg = next(CLIPART_ROOT.rglob("alarm_clock_gerald_g._01.svg"))
+    assert clipart_captions(svg) == ["alarm clock"]
+    picture = np.asarray(Image.open(io.BytesIO(_render_svg(str(svg)))))
+    assert picture.shape == (RENDER_SIZE, RENDER_SIZE, 3) and picture.min() < 100

@@ -34,7 +34,7 @@ class CaptioningConfig(TaskConfig):
     image_dir: str = ""
     captions_file: str = ""
     max_images: int = 0
-    image_size: int = 48
+    image_size: int = 64
     flip: float = 0.5
     rotation: float = 0.04
     color_jitter: float = 0.15
