@@ -7,8 +7,12 @@ A run lives in `workdir/<task name>/`:
     model.keras        the finished model, written atomically
 
 Interrupt `train` at any point and run it again: it resumes from the last finished epoch.
+Under a distribution strategy (`zoo.distribution`) the model, optimizer, metrics and callbacks
+are created in its scope; with several workers only the chief writes these files, and every
+worker resumes from the chief's backup (keep `workdir` on storage they all reach).
 
     model = train(zoo.get_task("conv_autoencoder"), "models")
+    model = train(task, "models", strategy=create_strategy("mirrored", cpu_devices=2))
     model = load_trained("conv_autoencoder", "models")[1]
 """
 from __future__ import annotations
@@ -22,8 +26,11 @@ import zipfile
 from pathlib import Path
 
 import keras
+import tensorflow as tf
 
+from zoo.distribution import is_chief, is_multi_worker, shard_by_data
 from zoo.errors import ZooError
+from zoo.multi_worker_fit import fit_across_workers
 from zoo.registry import get_task
 from zoo.task import Task
 
@@ -90,16 +97,20 @@ def train(
     fresh: bool = False,
     verbose: int | str = "auto",
     callbacks: list[keras.callbacks.Callback] | None = None,
+    strategy: tf.distribute.Strategy | None = None,
 ) -> keras.Model:
     """Train `task` to its configured epochs, resuming an interrupted run of the same config.
 
     A finished run with the same config is loaded, not retrained, unless `fresh`. A run with
     a different config in the same place is an error unless `fresh` (which starts over).
+    `strategy` (default: the current one) holds the model; `task.config.batch_size` is global.
     """
+    strategy = strategy or tf.distribute.get_strategy()
+    chief = is_chief(strategy)
     run = run_directory(workdir, task.name)
     wanted = json.loads(task.config.to_json())
     saved = run.saved_config()
-    if fresh:
+    if fresh and chief:
         for stale in (run.backup, run.model, run.history):
             shutil.rmtree(stale) if stale.is_dir() else stale.unlink(missing_ok=True)
     elif saved is not None and saved != wanted and (run.backup.exists() or run.model.exists()):
@@ -111,36 +122,57 @@ def train(
     elif run.model.exists() and not run.backup.exists():
         return load_model(run.model)
 
-    if not run.backup.exists():
-        run.history.unlink(missing_ok=True)
-    write_atomically(run.config, task.config.to_json())
+    if chief:
+        if not run.backup.exists():
+            run.history.unlink(missing_ok=True)
+        write_atomically(run.config, task.config.to_json())
     keras.utils.set_random_seed(task.config.seed)
     splits = task.datasets()
-    model = task.build_model()
-    task.compile(model)
-    all_callbacks = [
-        keras.callbacks.BackupAndRestore(str(run.backup), double_checkpoint=True),
-        keras.callbacks.CSVLogger(str(run.history), append=True),
-        *(callbacks or []),
-    ]
+    with strategy.scope():
+        model = task.build_model()
+        task.compile(model)
+        backup = keras.callbacks.BackupAndRestore if chief else RestoreOnly
+        all_callbacks = [
+            backup(str(run.backup), double_checkpoint=True),
+            *([keras.callbacks.CSVLogger(str(run.history), append=True)] if chief else []),
+            *(callbacks or []),
+        ]
+    fit = fit_across_workers if is_multi_worker(strategy) else _fit
     try:
-        model.fit(
-            splits.train,
-            validation_data=splits.validation,
-            epochs=task.config.epochs,
-            callbacks=all_callbacks,
-            verbose=verbose,
-            shuffle=False,  # the tf.data pipeline shuffles
-        )
+        fit(model, shard_by_data(splits.train), shard_by_data(splits.validation),
+            epochs=task.config.epochs, callbacks=all_callbacks, verbose=verbose)
+    except tf.errors.UnavailableError as error:
+        raise ZooError(
+            f"a worker of the cluster stopped ({error.message.splitlines()[0]}); start every worker again with the "
+            f"same command: training resumes from the last epoch saved in {run.backup}"
+        ) from error
     except OSError as error:
         if not run.backup.exists():
             raise
         raise ZooError(
             f"the training backup in {run.backup} is unreadable ({error}); pass --fresh to start over"
         ) from error
-    save_model_atomically(model, run.model)
-    shutil.rmtree(run.backup, ignore_errors=True)
+    if chief:
+        save_model_atomically(model, run.model)
+        shutil.rmtree(run.backup, ignore_errors=True)
     return model
+
+
+def _fit(model: keras.Model, train: tf.data.Dataset, validation: tf.data.Dataset, **kwargs) -> keras.callbacks.History:
+    return model.fit(train, validation_data=validation, shuffle=False, **kwargs)  # the tf.data pipeline shuffles
+
+
+class RestoreOnly(keras.callbacks.BackupAndRestore):
+    """A non-chief worker's backup: resumes from the chief's files, never writes or removes them."""
+
+    def on_epoch_end(self, epoch, logs=None):
+        pass
+
+    def on_train_batch_end(self, batch, logs=None):
+        pass
+
+    def on_train_end(self, logs=None):
+        pass
 
 
 def load_model(path: Path) -> keras.Model:

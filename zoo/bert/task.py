@@ -34,6 +34,7 @@ from zoo.bert.tokenization import clean_utf8
 from zoo.bert.token_classification import EntityTagger, build_token_classifier, entity_scores
 from zoo.datasets.sentiment import LABELS as SENTIMENTS
 from zoo.endpoint import Endpoint
+from zoo.errors import ZooError
 from zoo.tables import markdown_table
 from zoo.task import Report, Splits, Task
 
@@ -123,6 +124,9 @@ class SentimentTask(BertTask):
 
     def datasets(self) -> Splits:
         c, train, test = self.config, self.split.train, self.split.test
+        if len(train) <= VALIDATION:
+            raise ZooError(f"train_examples={c.train_examples} leaves nothing to train on: the first {VALIDATION} "
+                           f"training examples are held out for validation; use more than {VALIDATION} (0 = all)")
         inputs = {key: value.numpy() for key, value in self.model_inputs(tf.constant(list(train.texts))).items()}
         test_inputs = {key: value.numpy() for key, value in self.model_inputs(tf.constant(list(test.texts))).items()}
         part = {key: value[VALIDATION:] for key, value in inputs.items()}

@@ -22,6 +22,7 @@ from typing import Sequence
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
+from zoo.distribution import STRATEGIES  # noqa: E402
 from zoo.errors import ZooError  # noqa: E402
 from zoo.registry import entries, get_entry, get_task  # noqa: E402
 
@@ -53,6 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a config field")
     train.add_argument("--epochs", type=int, help="shorthand for --set epochs=N")
     train.add_argument("--fresh", action="store_true", help="discard earlier runs of this task and start over")
+    train.add_argument("--strategy", choices=STRATEGIES, default="default",
+                       help="tf.distribute strategy; multi_worker reads TF_CONFIG, tpu reads TPU_NAME (default: default)")
+    train.add_argument("--cpu-devices", type=int, default=0, metavar="N",
+                       help="split the CPU into N logical devices, so `mirrored` has N replicas without GPUs")
 
     add("evaluate", "measure a trained task on held-out data; writes tables and plots")
 
@@ -114,16 +119,19 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    from zoo.distribution import create_strategy, describe
     from zoo.training import run_directory, train
 
     get_entry(args.task)
+    strategy = create_strategy(args.strategy, cpu_devices=args.cpu_devices)
     saved = None if args.fresh else run_directory(args.workdir, args.task).saved_config()
     task = get_task(args.task, saved)
     assignments = list(args.set) + ([f"epochs={args.epochs}"] if args.epochs is not None else [])
     if assignments:
         task = get_task(args.task, task.config.replace_from_strings(assignments))
-    print(f"training {task.name} in {Path(args.workdir) / task.name}")
-    train(task, args.workdir, fresh=args.fresh)
+    print(f"training {task.name} in {Path(args.workdir) / task.name} ({describe(strategy)}, "
+          f"global batch {task.config.batch_size})")
+    train(task, args.workdir, fresh=args.fresh, strategy=strategy)
     print(f"saved {Path(args.workdir) / task.name / 'model.keras'}")
     return 0
 

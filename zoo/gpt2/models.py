@@ -15,7 +15,23 @@ from zoo.gpt2.tokenizer import VOCABULARY_SIZE, gpt2_tokenizer
 
 
 @keras.saving.register_keras_serializable(package="zoo.gpt2")
-class AnswerOnlyPreprocessor(keras_hub.models.GPT2CausalLMPreprocessor):
+class IntMaskPreprocessor(keras_hub.models.GPT2CausalLMPreprocessor):
+    """`GPT2CausalLMPreprocessor` whose `padding_mask` is int32 and loss weights float32
+    instead of bool, so training batches can be reduced across replicas under `tf.distribute`
+    (no `AddN` on bool).
+
+        x, y, weights = IntMaskPreprocessor(gpt2_tokenizer(), sequence_length=64)(["In the beginning"])
+        x["padding_mask"].dtype, weights.dtype    # int32, float32
+    """
+
+    def call(self, x, y=None, sample_weight=None, sequence_length=None):
+        x_out, y_out, weights = keras.utils.unpack_x_y_sample_weight(super().call(x, y, sample_weight, sequence_length))
+        x_out = {**x_out, "padding_mask": tf.cast(x_out["padding_mask"], "int32")}
+        return keras.utils.pack_x_y_sample_weight(x_out, y_out, tf.cast(weights, "float32"))
+
+
+@keras.saving.register_keras_serializable(package="zoo.gpt2")
+class AnswerOnlyPreprocessor(IntMaskPreprocessor):
     """`GPT2CausalLMPreprocessor` that also takes `{"prompt", "answer"}` batches and weights
     the loss on the answer's tokens (and the end token) only; plain strings work as before.
 
@@ -49,14 +65,14 @@ def build_causal_lm(config: GPT2Config) -> keras_hub.models.GPT2CausalLM:
         dropout=config.dropout,
         max_sequence_length=config.sequence_length,
     )
-    preprocessor = keras_hub.models.GPT2CausalLMPreprocessor(gpt2_tokenizer(), sequence_length=config.sequence_length)
+    preprocessor = IntMaskPreprocessor(gpt2_tokenizer(), sequence_length=config.sequence_length)
     return keras_hub.models.GPT2CausalLM(backbone, preprocessor)
 
 
 def preset_causal_lm(preset: str, sequence_length: int) -> keras_hub.models.GPT2CausalLM:
     """A keras-hub GPT-2 preset (`gpt2_base_en`, `gpt2_medium_en`, ...); downloads its weights."""
     backbone = keras_hub.models.GPT2Backbone.from_preset(preset)
-    preprocessor = keras_hub.models.GPT2CausalLMPreprocessor(gpt2_tokenizer(), sequence_length=sequence_length)
+    preprocessor = IntMaskPreprocessor(gpt2_tokenizer(), sequence_length=sequence_length)
     return keras_hub.models.GPT2CausalLM(backbone, preprocessor)
 
 
