@@ -3,7 +3,6 @@ the session-based loader and through the model server's REST API with {"b64": ..
 bad uploads get an error JSON with a 4xx status and the server carries on. The model also
 round-trips through model.keras."""
 import base64
-import io
 import json
 import urllib.error
 import urllib.request
@@ -13,13 +12,12 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
+from captioning_helpers import encoded, png_header_claiming
 from serving.saved_model import SessionModel
 
 
 def png(color, size=(40, 24)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, format="PNG")
-    return buffer.getvalue()
+    return encoded(Image.new("RGB", size, color))
 
 
 def uploads(tiny_run) -> list[bytes]:
@@ -79,6 +77,7 @@ def test_rest_bad_uploads_get_4xx_error_json_and_the_server_carries_on(tiny_run,
         ([b"this is not an image"], 1, "not an image"),
         ([png("red")[:50]], 1, ""),
         ([png("red")], 0, "beam_width must be at least 1"),
+        ([png_header_claiming(100_000, 100_000)], 1, "image too large"),
     ):
         status, answer = predict(served_model_url, b64_body(images, beam_width))
         assert 400 <= status < 500 and message in answer["error"], (status, answer)

@@ -56,10 +56,10 @@ def test_evaluate_writes_bleu_and_example_picture(tiny_run, tmp_path):
 
 @pytest.mark.slow
 def test_default_model_beats_the_most_frequent_caption(tmp_path):
-    """The quickstart config (a few CPU minutes): greedy captions beat the constant on BLEU-2..4."""
+    """The quickstart config (a few CPU minutes): greedy captions beat the constant on BLEU-1..4."""
     task = zoo.get_task("image_captioning")
     model = train(task, tmp_path, verbose=0)
     metrics = task.evaluate(model, tmp_path / "evaluation").metrics
     print({key: round(value, 2) for key, value in metrics.items()})
-    for n in (2, 3, 4):
+    for n in (1, 2, 3, 4):
         assert metrics[f"greedy_bleu_{n}"] > metrics[f"baseline_bleu_{n}"]

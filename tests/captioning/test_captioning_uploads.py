@@ -1,28 +1,13 @@
 """Odd uploads: corrupt or non-image bytes and too-large images get a clear error; a 1x1 image,
 a large photo, grayscale and transparent images get a caption. Never a crash."""
-import io
-import struct
-import zlib
-
 import numpy as np
 import pytest
 import tensorflow as tf
 from PIL import Image
 
+from captioning_helpers import encoded, png_header_claiming
 from zoo.captioning.images import MAX_PIXELS, decode_images
 from zoo.errors import ZooError
-
-
-def encoded(picture: Image.Image, format: str = "PNG", **options) -> bytes:
-    buffer = io.BytesIO()
-    picture.save(buffer, format=format, **options)
-    return buffer.getvalue()
-
-
-def png_header_claiming(width: int, height: int) -> bytes:
-    """A PNG signature and IHDR chunk announcing a width x height RGB image, and no pixel data."""
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
 
 
 def caption(endpoint, *uploads: bytes, beam_width: int = 1) -> dict:

@@ -42,12 +42,13 @@ def save_caption_grid(path: Path, images: np.ndarray, predicted: Sequence[str], 
 
 def attention_overlays(image: np.ndarray, attention: np.ndarray, words: Sequence[str]) -> list[tuple[np.ndarray, str]]:
     """One picture per word: `image` ([H, W, 3] in [0, 1]) tinted red where the word's
-    attention ([words, gh, gw]) is high, scaled per word to its own maximum."""
+    attention ([words, gh, gw]) is high, stretched per word from its least to its most attended
+    cell (so a nearly uniform attention still shows where it peaks)."""
     base = np.asarray(Image.fromarray((np.clip(image, 0, 1) * 255).astype("uint8")).resize(
         (OVERLAY_SIZE, OVERLAY_SIZE), Image.BILINEAR), dtype="float32") / 255
     pictures = []
     for weights, word in zip(attention, words):
-        heat = weights / max(float(weights.max()), 1e-9)
+        heat = (weights - weights.min()) / max(float(weights.max() - weights.min()), 1e-9)
         heat = np.asarray(Image.fromarray((heat * 255).astype("uint8")).resize(
             (OVERLAY_SIZE, OVERLAY_SIZE), Image.BILINEAR), dtype="float32")[..., None] / 255
         tinted = base * (0.35 + 0.65 * heat) + np.array([1.0, 0.0, 0.0]) * 0.45 * heat

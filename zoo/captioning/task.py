@@ -108,11 +108,11 @@ class CaptioningTask(Task):
         greedy = self.caption_files(model, test, 1)
         beam = self.caption_files(model, test, self.config.beam_width)
         rows, metrics = [], {}
-        for name, hypotheses in ((f"baseline: always {baseline!r}", [baseline] * len(test)),
-                                 ("model, greedy", greedy), (f"model, beam {self.config.beam_width}", beam)):
+        for prefix, label, hypotheses in (("baseline", f"baseline: always {baseline!r}", [baseline] * len(test)),
+                                          ("greedy", "model, greedy", greedy),
+                                          ("beam", f"model, beam {self.config.beam_width}", beam)):
             scores = bleu_scores(hypotheses, test.captions)
-            rows.append([name, *(scores[f"bleu_{n}"] for n in BLEU_ORDERS)])
-            prefix = "baseline" if name.startswith("baseline") else ("greedy" if "greedy" in name else "beam")
+            rows.append([label, *(scores[f"bleu_{n}"] for n in BLEU_ORDERS)])
             metrics.update({f"{prefix}_{key}": value for key, value in scores.items()})
         tables = {"bleu": markdown_table(["captions of the test images", *(f"BLEU-{n}" for n in BLEU_ORDERS)], rows)}
         images = next(iter(make_dataset(test.subset(np.arange(min(EXAMPLES, len(test)))), self.tokenizer(model),
