@@ -13,11 +13,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -60,28 +58,18 @@ def measure(devices: int, steps: int, batch_size: int) -> dict:
 
     strategy = create_strategy("mirrored", cpu_devices=devices)
 
-    import keras
-
     import zoo
+    from bench.timing import StepTimer
     from zoo.training import train
-
-    class StepTimer(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.ends: list[float] = []
-
-        def on_train_batch_end(self, batch, logs=None):
-            self.ends.append(time.perf_counter())
 
     total = steps + WARMUP_STEPS
     task = zoo.get_task("bert_sentiment", epochs=1, batch_size=batch_size, train_examples=HELD_OUT + total * batch_size)
     timer = StepTimer()
     with tempfile.TemporaryDirectory() as workdir:
         train(task, workdir, strategy=strategy, callbacks=[timer], verbose=0)
-    step_seconds = [b - a for a, b in zip(timer.ends[WARMUP_STEPS - 1:], timer.ends[WARMUP_STEPS:])]
-    median = statistics.median(step_seconds)
-    return {"replicas": strategy.num_replicas_in_sync, "median_step_ms": 1000 * median,
-            "samples_per_second": batch_size / median}
+    steps = timer.timing(skip=WARMUP_STEPS - 1)
+    return {"replicas": strategy.num_replicas_in_sync, "median_step_ms": steps.median_ms,
+            "samples_per_second": steps.per_second(batch_size)}
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import contextlib
 import io
 import math
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import keras
 import numpy as np
@@ -70,7 +70,8 @@ class StochasticWeightAveraging(keras.callbacks.Callback):
         self.batchnorm_data = batchnorm_data
         self.state_dir = Path(state_dir) if state_dir is not None else None
         self._flat_average: tf.Tensor | None = None
-        self._fold = tf.function(fold_into_average, jit_compile=True)
+        self._fold = None
+        self._fold_weights: tuple[int, ...] = ()
         self.count = 0
         self.start_iteration: int | None = None
         self._first_epoch = True
@@ -143,8 +144,17 @@ class StochasticWeightAveraging(keras.callbacks.Callback):
         if self._flat_average is None:
             self._flat_average = flatten(weights)
         else:
-            self._flat_average = self._fold(self._flat_average, weights, tf.constant(self.count + 1, tf.float32))
+            self._flat_average = self._fold_into(weights)(self._flat_average, tf.constant(self.count + 1, tf.float32))
         self.count += 1
+
+    def _fold_into(self, weights: list) -> Callable[[tf.Tensor, tf.Tensor], tf.Tensor]:
+        """The compiled fold with `weights` captured, not passed: handing a BERT's ~100 variables
+        to a `tf.function` as arguments costs several times the fold itself."""
+        key = tuple(id(weight) for weight in weights)
+        if self._fold is None or key != self._fold_weights:
+            self._fold = tf.function(lambda average, count: fold_into_average(average, weights, count), jit_compile=True)
+            self._fold_weights = key
+        return self._fold
 
     def swap_in_average(self, model: keras.Model) -> None:
         """Load the averaged weights into `model` and recompute its BatchNormalization statistics."""
