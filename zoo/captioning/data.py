@@ -97,8 +97,9 @@ def _write_captions(path: Path, captions: dict[str, list[str]]) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _on_white(picture) -> "Image.Image":
-    """An RGBA picture cropped to its drawing, centred on a white square, RENDER_SIZE wide."""
+def _on_white(picture: "Image.Image") -> "Image.Image | None":
+    """An RGBA picture cropped to its drawing, centred on a white square, RENDER_SIZE wide
+    (None if nothing was drawn)."""
     from PIL import Image
 
     box = picture.getbbox()

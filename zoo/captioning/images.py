@@ -22,8 +22,8 @@ _SIGNATURES = {"png": b"\x89PNG\r\n\x1a\n", "jpeg": b"\xff\xd8\xff", "gif": b"GI
 def _unsigned(data: tf.Tensor, start: int, length: int, little_endian: bool) -> tf.Tensor:
     """The unsigned integer stored in `length` bytes of `data` from `start` (int64)."""
     raw = tf.cast(tf.io.decode_raw(tf.strings.substr(data, start, length), tf.uint8), tf.int64)
-    weights = tf.constant([256 ** i for i in range(length)], tf.int64)
-    return tf.reduce_sum(raw * (weights if little_endian else weights[::-1]))
+    powers = range(length) if little_endian else reversed(range(length))
+    return tf.reduce_sum(raw * tf.constant([256 ** i for i in powers], tf.int64))
 
 
 def header_size(data: tf.Tensor) -> tf.Tensor:
