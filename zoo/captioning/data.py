@@ -37,7 +37,7 @@ RENDER_SIZE = 96
 EMOJI_FONT_SIZE = 109  # the only size the bitmap font has
 CAPTIONS_FILE = "captions.txt"
 DATASETS = ("emoji", "clipart", "folder")
-_BOILERPLATE = re.compile(r"\b(http|www|org|com|svg|eps|png|clipart|cliparts|converted|icons?|theme)\b")
+_BOILERPLATE = re.compile(r"\b(http|www|org|com|svg|eps|png|clipart|cliparts|converted|inkscape|icons?|theme)\b")
 COLLECTION_TITLE_COUNT = 5
 """A clip-art title shared by this many files names a collection ("various cliparts"), not a picture."""
 _SKIPPED_EMOJI_NAMES = re.compile(r"^(tag |combining |variation selector|zero width|regional indicator|emoji modifier)")
