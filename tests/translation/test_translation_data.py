@@ -1,0 +1,56 @@
+"""The parallel corpora: Bible verses aligned by reference, cleaning, splitting, user files."""
+import pytest
+
+from zoo.datasets import bible
+from zoo.errors import ZooError
+from zoo.translation import corpus
+from zoo.translation.corpus import Pair
+
+
+def test_bible_verses_align_by_reference():
+    spanish = {(v.chapter, v.verse): v.text for v in bible.book_verses(bible.SPANISH, "Ruth")}
+    english = {(v.chapter, v.verse): v.text for v in bible.book_verses(bible.ENGLISH, "Ruth")}
+    assert len(spanish) == len(english) == 85
+    assert spanish[1, 16].startswith("Y Ruth respondió: No me ruegues que te deje")
+    assert english[1, 16].startswith("Ruth said, “Don’t urge me to leave you")
+    assert not any("<" in text for text in [*spanish.values(), *english.values()])
+
+
+def test_an_unknown_book_is_a_clear_error():
+    with pytest.raises(ZooError, match="has no book 'Tobit'"):
+        bible.book_verses(bible.SPANISH, "Tobit")
+
+
+def test_cleaning_normalizes_deduplicates_and_filters_by_length():
+    pairs = [Pair("  Dios   es amor. ", "God is love."), Pair("Dios es amor.", "God is love!"),
+             Pair("", "empty"), Pair("uno dos tres cuatro", "one"), Pair("sí", "yes"),
+             Pair("palabra " * 30, "word " * 30)]
+    assert corpus.clean_pairs(pairs, max_words=24, max_length_ratio=3.0) == [Pair("Dios es amor.", "God is love."), Pair("sí", "yes")]
+
+
+def test_split_is_deterministic_disjoint_and_complete():
+    pairs = corpus.clean_pairs(corpus.number_and_name_pairs(), 24, 3.0)
+    split = corpus.split_pairs(pairs, 100, 200, seed=0)
+    assert (len(split.train), len(split.validation), len(split.test)) == (len(pairs) - 300, 100, 200)
+    assert sorted(split.train + split.validation + split.test) == sorted(pairs)
+    assert corpus.split_pairs(pairs, 100, 200, seed=0) == split != corpus.split_pairs(pairs, 100, 200, seed=1)
+    with pytest.raises(ZooError, match="too few"):
+        corpus.split_pairs(pairs, len(pairs), 1, seed=0)
+
+
+def test_number_words_and_names_are_deterministic():
+    pairs = corpus.number_and_name_pairs()
+    assert pairs == corpus.number_and_name_pairs() and len(pairs) > 2500
+    assert Pair("veintitrés", "twenty-three") in pairs and Pair("Alemania", "Germany") in pairs
+    assert Pair("enero", "January") in pairs
+
+
+def test_a_spa_eng_file_is_read_english_first(tmp_path):
+    path = tmp_path / "spa-eng.txt"
+    path.write_text("Go.\tVe.\tCC-BY 2.0 (France) Attribution: tatoeba.org\nHi.\tHola.\n\n")
+    assert corpus.file_pairs(path) == [Pair("Ve.", "Go."), Pair("Hola.", "Hi.")]
+    path.write_text("no tab here\n")
+    with pytest.raises(ZooError, match="line 1 has no tab"):
+        corpus.file_pairs(path)
+    with pytest.raises(ZooError, match="does not exist"):
+        corpus.file_pairs(tmp_path / "missing.txt")

@@ -1,0 +1,47 @@
+"""The exported `translate` signatures (verified through the session loader and
+tf.saved_model.load) answer edge inputs exactly as the in-process endpoints do; the demo tab
+shows the endpoint's translation and an attention heatmap."""
+import gradio as gr
+import numpy as np
+import pytest
+
+from demos.backends import InProcessBackend
+from serving.export import export
+from serving.saved_model import SessionModel
+from zoo.translation.task import decoding_settings
+from translation_helpers import EDGE
+
+
+@pytest.mark.slow
+def test_export_matches_in_process(trained, tmp_path):
+    endpoints = trained.endpoints
+    result = export(trained.model, endpoints, tmp_path / "translation_attention")
+    assert result.verification.ok and {c.loader for c in result.verification.checks} == {"session loader", "tf.saved_model"}
+    assert result.signatures == ["serving_default", "translate", "translate_text"]
+    session = SessionModel.load(result.path)
+    try:
+        for beam_width in (1, 3):
+            inputs = {"text": EDGE, **decoding_settings(beam_width, 12)}
+            served, expected = session.run("translate", inputs), endpoints[0](**inputs)
+            assert sorted(served) == sorted(expected)
+            for key, value in expected.items():
+                if value.dtype == object:
+                    np.testing.assert_array_equal(served[key], value)
+                else:
+                    np.testing.assert_allclose(served[key], value, atol=1e-5)
+        text_only = session.run("translate_text", {"text": EDGE})["translation"]
+        np.testing.assert_array_equal(text_only, endpoints[1](text=EDGE)["translation"])
+    finally:
+        session.close()
+
+
+def test_demo_tab_shows_translation_and_heatmap(trained, tmp_path):
+    from zoo.translation.demo import build_tab
+
+    endpoints = trained.endpoints
+    with gr.Blocks() as app:
+        build_tab(trained.task, InProcessBackend(endpoints), tmp_path)
+    callback = next(fn for fn in app.fns.values() if fn.api_name == "translation_attention_translate").fn
+    translation, heatmap = callback("veintitrés", 1, 10)
+    assert translation == endpoints[0](text=np.array(["veintitrés"], dtype=object), **decoding_settings(1, 10))["translation"][0].decode()
+    assert heatmap.ndim == 3 and heatmap.shape[2] == 3 and heatmap.std() > 0

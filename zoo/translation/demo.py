@@ -1,0 +1,52 @@
+"""The translation demo tab: Spanish text in, English out, with the attention heatmap.
+
+Calls the `translate` endpoint through the backend it is given, the in-process model or a TF
+Serving endpoint alike (the heatmap is drawn from the endpoint's `attention`,
+`source_tokens` and `target_tokens` outputs); imports no serving code.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+
+from zoo.translation.attention_map import attention_image
+from zoo.translation.task import decoding_settings
+
+EXAMPLES = ["En el principio crió Dios los cielos y la tierra.", "Y dijo Dios: Sea la luz: y fué la luz.",
+            "Bienaventurados los pobres en espíritu."]
+
+
+def build_tab(task, backend, artifacts_dir: Path) -> None:
+    c = task.config
+
+    def translate(text: str, beam_width: float, max_length: float):
+        try:
+            outputs = backend.predict(
+                {"text": np.array([text], dtype=object), **decoding_settings(int(beam_width), int(max_length))},
+                signature_name="translate",
+            )
+        except Exception as error:
+            raise gr.Error(f"The model rejected this request: {error}") from error
+        translation = outputs["translation"][0].decode("utf-8", errors="replace")
+        has_map = bool(np.asarray(outputs["attention"][0]).any())
+        return translation, attention_image(outputs, 0, title=text) if has_map else None
+
+    gr.Markdown(f"**{task.name.replace('_', ' ')}**: Spanish -> English, {task.describe()}, trained on "
+                f"{'Reina-Valera 1909 / World English Bible verse pairs' if c.corpus == 'bible' else c.corpus + ' pairs'}. "
+                "The heatmap shows which Spanish tokens each English token attended to (RNN with attention only).")
+    with gr.Row():
+        with gr.Column():
+            text = gr.Textbox(label="Spanish", value=EXAMPLES[0], lines=3)
+            beam = gr.Slider(1, 16, value=c.beam_width, step=1, label="beam width (1: greedy)")
+            length = gr.Slider(1, c.target_length - 1, value=c.max_output_tokens, step=1, label="max output tokens")
+            button = gr.Button("Translate", variant="primary")
+            gr.Examples([[e] for e in EXAMPLES], [text])
+        with gr.Column():
+            output = gr.Textbox(label="English", lines=3, elem_id=f"{task.name}-output")
+            heatmap = gr.Image(label="attention", type="numpy")
+    button.click(translate, [text, beam, length], [output, heatmap], api_name=f"{task.name}_translate")
+    for name in ("comparison.md", "samples.md"):
+        if (artifacts_dir / name).is_file():
+            gr.Markdown(f"From `python -m zoo evaluate {task.name}`:\n\n" + (artifacts_dir / name).read_text())

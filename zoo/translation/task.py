@@ -1,0 +1,243 @@
+"""The translation tasks: Spanish -> English with an RNN encoder-decoder (with or without
+attention) or a Transformer, evaluated with BLEU and chrF, served as raw text in, text out.
+
+    task = zoo.get_task("translation_attention")
+    model = zoo.train(task)                                       # a few CPU minutes on the Bible
+    report = task.evaluate(model, Path("out"))                    # BLEU / chrF, comparison with the others
+    print(report.tables["comparison"])
+    translate = task.endpoints(model)[0]                          # the graph the export serves
+    translate(text=["En el principio era el Verbo."], beam_width=4, max_length=30)["translation"]
+"""
+from __future__ import annotations
+
+import functools
+import json
+import math
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import sacrebleu
+import tensorflow as tf
+
+from zoo.endpoint import Endpoint
+from zoo.registry import get_entry, get_task
+from zoo.tables import markdown_table
+from zoo.task import Report, Splits, Task
+from zoo.training import run_directory, train
+from zoo.translation import corpus
+from zoo.translation.attention_map import save_attention_map
+from zoo.translation.config import BUDGET_FIELDS, TranslationConfig
+from zoo.translation.decoding import translate_in_graph
+from zoo.translation.models import Translator, build_translator
+from zoo.translation.tokenizer import END, PAD, START, learn_vocabulary, make_tokenizer
+
+COMPARED = ("translation_rnn", "translation_attention", "translation_transformer")
+CONSTANT_CANDIDATES = 100
+TRANSLATE_BATCH = 64
+
+
+def decoding_settings(beam_width: int, max_length: int) -> dict[str, np.ndarray]:
+    """The `translate` endpoint's scalar inputs."""
+    return {"beam_width": np.array(beam_width, "int32"), "max_length": np.array(max_length, "int32")}
+
+
+def translate_endpoint(model: Translator, examples: list[str], beam_width: int, max_length: int) -> Endpoint:
+    """`translate`: Spanish strings + beam_width (1: greedy) + max_length -> English strings."""
+    return Endpoint(
+        "translate",
+        lambda text, beam_width, max_length: translate_in_graph(model, text, beam_width, max_length),
+        {"text": tf.TensorSpec([None], tf.string), "beam_width": tf.TensorSpec([], tf.int32),
+         "max_length": tf.TensorSpec([], tf.int32)},
+        {"text": np.array(examples, dtype=object), **decoding_settings(beam_width, max_length)},
+        "Spanish strings + beam_width (1: greedy, at most 16) + max_length (output tokens) -> translation, "
+        "attention [B, T, S] (zeros for models without an attention map), source_tokens, target_tokens",
+    )
+
+
+def text_endpoint(model: Translator, examples: list[str], beam_width: int, max_length: int) -> Endpoint:
+    """`translate_text`: Spanish strings only, decoded with the task's default settings."""
+    return Endpoint(
+        "translate_text",
+        lambda text: {"translation": translate_in_graph(model, text, beam_width, max_length)["translation"]},
+        {"text": tf.TensorSpec([None], tf.string)},
+        {"text": np.array(examples, dtype=object)},
+        f"Spanish strings -> translation (beam width {beam_width}, at most {max_length} tokens)",
+    )
+
+
+def translate_all(endpoint: Endpoint, texts: list[str], beam_width: int, max_length: int) -> list[str]:
+    """Translations of `texts` through a `translate` endpoint, in batches."""
+    out = []
+    for start in range(0, len(texts), TRANSLATE_BATCH):
+        batch = np.array(texts[start:start + TRANSLATE_BATCH], dtype=object)
+        result = endpoint(text=batch, **decoding_settings(beam_width, max_length))
+        out += [t.decode("utf-8", errors="replace") for t in result["translation"]]
+    return out
+
+
+def scores(hypotheses: list[str], references: list[str]) -> dict[str, float]:
+    """Corpus BLEU and chrF (sacrebleu defaults: 13a tokenization, chrF2)."""
+    return {"bleu": sacrebleu.corpus_bleu(hypotheses, [references]).score,
+            "chrf": sacrebleu.corpus_chrf(hypotheses, [references]).score}
+
+
+def best_constant(candidates: list[str], references: list[str]) -> str:
+    """The candidate that scores the highest BLEU when output for every reference."""
+    return max(candidates, key=lambda c: sacrebleu.corpus_bleu([c] * len(references), [references]).score)
+
+
+class TranslationTask(Task):
+    """Spanish -> English with the architecture `config` names; see `TranslationConfig`."""
+
+    config_class = TranslationConfig
+    demo_module = "zoo.translation.demo"
+    config: TranslationConfig
+
+    @functools.cached_property
+    def split(self) -> corpus.PairSplit:
+        c = self.config
+        pairs = corpus.clean_pairs(corpus.load_pairs(c.corpus, c.pairs_path), c.max_words, c.max_length_ratio)
+        return corpus.split_pairs(pairs, c.validation_size, c.test_size, c.seed)
+
+    @functools.cached_property
+    def vocabularies(self) -> tuple[list[str], list[str]]:
+        """Source (lower-cased) and target vocabularies learned from the training split."""
+        train_pairs = self.split.train
+        return (learn_vocabulary([p.source for p in train_pairs], self.config.vocabulary_size, lowercase=True),
+                learn_vocabulary([p.target for p in train_pairs], self.config.vocabulary_size, lowercase=False))
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return self.config.steps_per_epoch or math.ceil(len(self.split.train) / self.config.batch_size)
+
+    def pairs_dataset(self, pairs: list[corpus.Pair], shuffle: bool = False, steps: int = 0) -> tf.data.Dataset:
+        """Batches of ({source_ids, target_ids}, next target ids, weights), tokenized in tf.data:
+        sources end with `[END]`; targets are `[START]` + pieces as input and pieces + `[END]` as
+        labels, weighted 0 on padding (the loss is the mean over real tokens)."""
+        c = self.config
+        source_tokenizer, target_tokenizer = (make_tokenizer(v, lowercase) for v, lowercase in zip(self.vocabularies, (True, False)))
+
+        def tokenize(source, target):
+            pieces = source_tokenizer(source)[:, :c.source_length - 1]
+            rows = pieces.nrows()
+            end, start = tf.fill([rows, 1], END), tf.fill([rows, 1], START)
+            source_ids = tf.concat([pieces, end], 1).to_tensor(PAD, shape=[None, c.source_length])
+            pieces = target_tokenizer(target)[:, :c.target_length - 1]
+            target_in = tf.concat([start, pieces], 1).to_tensor(PAD, shape=[None, c.target_length])
+            target_out = tf.concat([pieces, end], 1).to_tensor(PAD, shape=[None, c.target_length])
+            real = tf.cast(target_out != PAD, tf.float32)
+            # Keras divides the weighted loss by the number of positions: scaling the weights by
+            # positions / real tokens makes it the mean over real tokens, whatever the padding.
+            weights = real * tf.cast(tf.size(real), tf.float32) / tf.maximum(tf.reduce_sum(real), 1.0)
+            return {"source_ids": source_ids, "target_ids": target_in}, target_out, weights
+
+        ds = tf.data.Dataset.from_tensor_slices(([p.source for p in pairs], [p.target for p in pairs]))
+        if shuffle:
+            ds = ds.shuffle(len(pairs), seed=c.seed, reshuffle_each_iteration=True)
+        ds = ds.batch(c.batch_size).map(tokenize, num_parallel_calls=tf.data.AUTOTUNE)
+        return (ds.repeat().take(steps) if steps else ds).prefetch(tf.data.AUTOTUNE)
+
+    def datasets(self) -> Splits:
+        return Splits(
+            train=self.pairs_dataset(self.split.train, shuffle=True, steps=self.config.steps_per_epoch),
+            validation=self.pairs_dataset(self.split.validation),
+            test=self.pairs_dataset(self.split.test),
+        )
+
+    def build_model(self) -> keras.Model:
+        return build_translator(self.config, *self.vocabularies)
+
+    def compile(self, model: keras.Model) -> None:
+        model.compile(
+            optimizer=keras.optimizers.Adam(self.config.learning_rate, clipnorm=1.0),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            weighted_metrics=[keras.metrics.SparseCategoricalAccuracy(name="token_accuracy")],
+            jit_compile=False,
+        )
+
+    def test_scores(self, translate: Endpoint) -> tuple[dict[str, float], list[str]]:
+        """BLEU and chrF on the first `eval_sentences` test pairs through a `translate`
+        endpoint, and the translations."""
+        c = self.config
+        test = self.split.test[:c.eval_sentences]
+        hypotheses = translate_all(translate, [p.source for p in test], c.beam_width, c.max_output_tokens)
+        return scores(hypotheses, [p.target for p in test]), hypotheses
+
+    def constant_baseline(self) -> tuple[str, dict[str, float]]:
+        """What a model that ignores its input can reach: the best single output among training
+        targets (picked on validation), scored on the test pairs."""
+        candidates = [p.target for p in self.split.train[:CONSTANT_CANDIDATES]]
+        constant = best_constant(candidates, [p.target for p in self.split.validation])
+        references = [p.target for p in self.split.test[:self.config.eval_sentences]]
+        return constant, scores([constant] * len(references), references)
+
+    def evaluate(self, model: keras.Model, out_dir: Path) -> Report:
+        c = self.config
+        out_dir.mkdir(parents=True, exist_ok=True)
+        translate = self.endpoints(model)[0]
+        measured, hypotheses = self.test_scores(translate)
+        constant, baseline = self.constant_baseline()
+        metrics = {"test_bleu": measured["bleu"], "test_chrf": measured["chrf"],
+                   "constant_output_bleu": baseline["bleu"], "constant_output_chrf": baseline["chrf"]}
+        test = self.split.test[:8]
+        rows = [[p.source, p.target, h] for p, h in zip(test, hypotheses)]
+        tables = {"samples": markdown_table(["Spanish (held out)", "reference English", f"{self.name} (beam {c.beam_width})"], rows)}
+        files = []
+        if model.has_attention_map:
+            outputs = translate(text=np.array([test[0].source], dtype=object),
+                                               **decoding_settings(c.beam_width, c.max_output_tokens))
+            files.append(save_attention_map(out_dir / "attention.png", outputs, 0, title=f"{self.name}: {test[0].source}"))
+        if c.compare:
+            tables["comparison"] = self.comparison(model, measured, (constant, baseline), out_dir / "comparison")
+        return Report(metrics, tables, files)
+
+    def comparison(self, model: Translator, measured: dict, baseline: tuple[str, dict], workdir: Path) -> str:
+        """BLEU / chrF of the three architectures trained with this task's data and budget, and
+        the constant-output baseline, as a markdown table (also written as comparison.json)."""
+        c = self.config
+        rows = []
+        for name in COMPARED:
+            if name == self.name:
+                other, other_model, result, seconds = self, model, measured, None
+            else:
+                other = get_task(name, {**get_entry(name).defaults, **{f: getattr(c, f) for f in BUDGET_FIELDS}})
+                other_model, seconds = self._trained(other, workdir)
+                result = other.test_scores(other.endpoints(other_model)[0])[0]
+            rows.append([name, other.describe(), f"{other_model.count_params():,}", other.steps_per_epoch * c.epochs,
+                         "-" if seconds is None else f"{seconds:.0f}", f"{result['bleu']:.2f}", f"{result['chrf']:.1f}"])
+        constant, scored = baseline
+        rows.append(["constant output", f"always {constant[:40]!r}...", 0, 0, "-", f"{scored['bleu']:.2f}", f"{scored['chrf']:.1f}"])
+        (workdir.parent / "comparison.json").write_text(json.dumps(rows, indent=2))
+        return markdown_table(["task", "model", "parameters", "training steps", "training s (trained here)",
+                               f"BLEU (beam {c.beam_width})", "chrF"], rows)
+
+    def _trained(self, task: "TranslationTask", workdir: Path) -> tuple[Translator, float | None]:
+        """`task` trained in `comparison_workdir` when its config there is, or would be, the
+        registered default (what `python -m zoo train` makes, so the run is shared), else under
+        `workdir`; finished runs are loaded. Also the seconds spent training now, if any."""
+        wanted = json.loads(task.config.to_json())
+        shared = run_directory(self.config.comparison_workdir, task.name)
+        default = json.loads(get_task(task.name).config.to_json())
+        if shared.model.is_file() and shared.saved_config() == wanted:
+            return train(task, self.config.comparison_workdir, verbose=0), None
+        if wanted == default and shared.saved_config() in (None, wanted):
+            workdir = Path(self.config.comparison_workdir)
+        started = time.perf_counter()
+        trained = train(task, workdir, verbose=0)
+        return trained, time.perf_counter() - started
+
+    def describe(self) -> str:
+        c = self.config
+        if c.architecture == "transformer":
+            return f"Transformer {c.num_layers}+{c.num_layers} layers, width {c.units}, {c.num_heads} heads"
+        encoder = ("bidirectional " if c.bidirectional else "") + c.cell.upper()
+        attention = {"none": "no attention", "additive": "additive (Bahdanau) attention", "dot": "dot (Luong) attention"}[c.attention]
+        return f"{encoder} {c.num_layers} layer(s) x {c.units}, {attention}"
+
+    def endpoints(self, model: keras.Model) -> list[Endpoint]:
+        c = self.config
+        examples = [p.source for p in self.split.test[:2]]
+        return [translate_endpoint(model, examples, c.beam_width, c.max_output_tokens),
+                text_endpoint(model, examples, c.beam_width, c.max_output_tokens)]
