@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch-sizes", default="1,32")
     parser.add_argument("--beams", default="1,4")
     parser.add_argument("--max-length", type=int, default=39)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=10)
     args = parser.parse_args(argv)
 
     if run_directory(args.workdir, args.task).model.is_file():

@@ -191,6 +191,7 @@ class TranslationTask(Task):
             files.append(save_attention_map(out_dir / "attention.png", outputs, 0, title=f"{self.name}: {test[0].source}"))
         if c.compare:
             tables["comparison"] = self.comparison(model, measured, (constant, baseline), out_dir / "comparison")
+            files.append(out_dir / "comparison.json")
         return Report(metrics, tables, files)
 
     def comparison(self, model: Translator, measured: dict, baseline: tuple[str, dict], workdir: Path) -> str:
