@@ -8,6 +8,7 @@ import pytest
 from demos.backends import InProcessBackend
 from serving.export import export
 from serving.saved_model import SessionModel
+from serving.verify import Tolerance, compare
 from zoo.translation.task import decoding_settings
 from translation_helpers import EDGE
 
@@ -23,12 +24,8 @@ def test_export_matches_in_process(trained, tmp_path):
         for beam_width in (1, 3):
             inputs = {"text": EDGE, **decoding_settings(beam_width, 12)}
             served, expected = session.run("translate", inputs), endpoints[0](**inputs)
-            assert sorted(served) == sorted(expected)
-            for key, value in expected.items():
-                if value.dtype == object:
-                    np.testing.assert_array_equal(served[key], value)
-                else:
-                    np.testing.assert_allclose(served[key], value, atol=1e-5)
+            checks = compare("session loader", "translate", served, expected, Tolerance())
+            assert sorted(served) == sorted(expected) and all(check.ok for check in checks), checks
         text_only = session.run("translate_text", {"text": EDGE})["translation"]
         np.testing.assert_array_equal(text_only, endpoints[1](text=EDGE)["translation"])
     finally:
