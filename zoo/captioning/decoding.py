@@ -15,6 +15,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
+from zoo.beam_search import beam_search
 from zoo.captioning.images import decode_images
 from zoo.captioning.model import CaptionDecoder
 from zoo.captioning.tokenizer import END_ID, PAD_ID, START_ID, UNKNOWN_ID, CaptionTokenizer
@@ -71,30 +72,21 @@ def beam_decode(decoder: CaptionDecoder, grid: tf.Tensor, beam_width: tf.Tensor 
     length = decoder.max_tokens - 1
     width = tf.convert_to_tensor(beam_width, tf.int32)
     rows = tf.shape(grid)[0]
-    beams = rows * width
     grid = tf.repeat(grid, width, axis=0)  # row i * width + k is beam k of image i
-    vocabulary = len(decoder.vocabulary)
-    # only beam 0 is live at first, so the first step does not pick the same word `width` times
-    scores = tf.tile(tf.concat([[0.0], tf.fill([width - 1], -1e9)], 0)[tf.newaxis], [rows, 1])
-    pad_only = tf.one_hot(PAD_ID, vocabulary, on_value=0.0, off_value=-1e9)  # how a finished beam extends
 
-    def step_fn(step, tokens, generated, scores, done):
-        log_probs = _next_log_probs(decoder, tokens, grid, step)
-        log_probs = tf.where(done[:, tf.newaxis], pad_only[tf.newaxis], log_probs)
-        candidates = tf.reshape(scores, [beams, 1]) + log_probs
-        scores, best = tf.math.top_k(tf.reshape(candidates, [rows, width * vocabulary]), k=width)
-        origin = tf.reshape(best // vocabulary + tf.range(rows)[:, tf.newaxis] * width, [beams])
-        words = tf.reshape(best % vocabulary, [beams])
-        tokens, generated, done = (tf.gather(t, origin) for t in (tokens, generated, done))
-        generated = _place(generated, step, words)
+    def advance(step, state):
+        tokens, _ = state
+        return _next_log_probs(decoder, tokens, grid, step), state
+
+    def record(step, state, words, was_finished):
+        tokens, generated = state
         tokens = tf.cond(step + 1 < length, lambda: _place(tokens, step + 1, words), lambda: tokens)
-        return step + 1, tokens, generated, scores, done | (words == END_ID) | (words == PAD_ID)
+        return tokens, _place(generated, step, words)
 
-    _, _, generated, scores, _ = tf.while_loop(
-        lambda step, tokens, generated, scores, done: (step < length) & ~tf.reduce_all(done),
-        step_fn,
-        (tf.constant(0), _start_tokens(beams, length), tf.fill([beams, length], PAD_ID), scores, tf.zeros([beams], tf.bool)),
-        maximum_iterations=length,
+    beams = rows * width
+    (_, generated), scores, _ = beam_search(
+        advance, record, (_start_tokens(beams, length), tf.fill([beams, length], PAD_ID)),
+        rows=rows, width=width, steps=length, vocabulary=len(decoder.vocabulary), pad_id=PAD_ID, end_id=END_ID,
     )
     best = tf.argmax(scores, axis=1, output_type=tf.int32)
     chosen = tf.range(rows) * width + best

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from zoo.translation.models import Translator
+from zoo.beam_search import beam_search as beam_search_loop
 from zoo.bert.tokenization import clean_utf8
+from zoo.translation.models import Translator
 from zoo.translation.tokenizer import END, PAD, START, join_pieces
 
 MAX_BEAM_WIDTH = 16
-_NEG = -1e9
 
 
 def source_ids(model: Translator, text: tf.Tensor) -> tf.Tensor:
@@ -84,36 +84,25 @@ def beam_search(model: Translator, source_ids: tf.Tensor, max_new_tokens: tf.Ten
         k = tf.cast(tf.identity(beam_width), tf.int32)
     steps = _steps(model, max_new_tokens)
     batch = tf.shape(source_ids)[0]
-    vocabulary = len(model.target_vocabulary)
     memory, carry = tf.nest.map_structure(lambda x: tf.repeat(x, k, axis=0), model.encode(source_ids))
     buffer, attention = _start(batch * k, steps, tf.shape(source_ids)[1])
-    scores = tf.tile(tf.concat([[0.0], tf.fill([k - 1], _NEG)], 0)[None, :], [batch, 1])   # [B, K]
-    only_pad = tf.where(tf.range(vocabulary) == PAD, 0.0, _NEG)[None, :]
 
-    def body(t, buffer, attention, carry, scores, lengths, finished):
+    def advance(t, state):
+        buffer, attention, carry, _ = state
         logits, carry, weights = model.decode_step(buffer, t, carry, memory)
-        log_probs = tf.nn.log_softmax(tf.cast(logits, tf.float32))
-        log_probs = tf.where(finished[:, None], only_pad, log_probs)            # a finished beam only pads, at no cost
-        total = tf.reshape(tf.reshape(scores, [-1, 1]) + log_probs, [batch, k * vocabulary])
-        scores, index = tf.math.top_k(total, k)
-        origin = tf.reshape(index // vocabulary + tf.range(batch)[:, None] * k, [-1])   # flat beam each came from
-        token = tf.reshape(index % vocabulary, [-1])
-        carry, buffer, attention, lengths, was_finished, weights = tf.nest.map_structure(
-            lambda x: tf.gather(x, origin), (carry, buffer, attention, lengths, finished, weights))
-        buffer = _put(buffer, t + 1, token)
-        attention = _put(attention, t, tf.where(was_finished[:, None], 0.0, tf.cast(weights, tf.float32)))
-        lengths += tf.cast(~was_finished, tf.int32)
-        return t + 1, buffer, attention, carry, scores, lengths, was_finished | (token == END)
+        return tf.nn.log_softmax(tf.cast(logits, tf.float32)), (buffer, attention, carry, tf.cast(weights, tf.float32))
 
-    _, buffer, attention, _, scores, lengths, _ = tf.while_loop(
-        lambda t, buffer, attention, carry, scores, lengths, finished: (t < steps) & ~tf.reduce_all(finished),
-        body,
-        (tf.constant(0), buffer, attention, carry, scores, tf.zeros([batch * k], tf.int32), tf.zeros([batch * k], tf.bool)),
-        shape_invariants=(tf.TensorShape([]), tf.TensorShape([None, None]), tf.TensorShape([None, None, None]),
-                          tf.nest.map_structure(lambda x: tf.TensorShape([None] + x.shape[1:]), carry),
-                          tf.TensorShape([None, None]), tf.TensorShape([None]), tf.TensorShape([None])),
+    def record(t, state, token, was_finished):
+        buffer, attention, carry, weights = state
+        attention = _put(attention, t, tf.where(was_finished[:, None], 0.0, weights))
+        return _put(buffer, t + 1, token), attention, carry, weights
+
+    no_weights = tf.zeros([batch * k, tf.shape(source_ids)[1]])
+    (buffer, attention, _, _), scores, lengths = beam_search_loop(
+        advance, record, (buffer, attention, carry, no_weights), rows=batch, width=k, steps=steps,
+        vocabulary=len(model.target_vocabulary), pad_id=PAD, end_id=END,
     )
-    mean = scores / tf.cast(tf.maximum(tf.reshape(lengths, [batch, k]), 1), tf.float32)
+    mean = scores / tf.cast(tf.maximum(lengths, 1), tf.float32)
     best = tf.argmax(mean, axis=1, output_type=tf.int32) + tf.range(batch) * k
     return _without_end(tf.gather(buffer[:, 1:], best)), tf.gather(attention, best)
 
