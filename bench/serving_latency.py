@@ -1,6 +1,6 @@
 """Latency and throughput of a transformer-sized model: in-process vs REST vs gRPC, batching on/off.
 
-    python -m bench.serving_latency [--seconds 3]
+    python -m bench.serving_latency [--seconds 3] [--batch-timeout-micros 2000] [--batch-threads 1]
 
 Builds a 2-layer keras-hub TransformerEncoder classifier (sequence 64, width 128), exports it
 with `keras.export.ExportArchive`, starts `python -m serving serve` twice on loopback (without
@@ -43,11 +43,15 @@ from tensorflow_serving.apis import predict_pb2  # noqa: E402
 SEQUENCE, VOCABULARY, WIDTH, LAYERS, HEADS, INTERMEDIATE = 64, 2000, 128, 2, 4, 512
 CONCURRENCY = (1, 8, 32)
 MAX_BATCH = 32
-BATCHING = f"""
+
+
+def batching_parameters(timeout_micros: int, threads: int) -> str:
+    """The batching-parameters text proto the batching server runs with."""
+    return f"""
 max_batch_size {{ value: {MAX_BATCH} }}
-batch_timeout_micros {{ value: 2000 }}
+batch_timeout_micros {{ value: {timeout_micros} }}
 max_enqueued_batches {{ value: 64 }}
-num_batch_threads {{ value: 1 }}
+num_batch_threads {{ value: {threads} }}
 allowed_batch_sizes: 8
 allowed_batch_sizes: 16
 allowed_batch_sizes: 32
@@ -164,12 +168,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(base: Path, workdir: Path, batching: bool) -> tuple[subprocess.Popen, str, str]:
+def start_server(base: Path, workdir: Path, batching: str | None) -> tuple[subprocess.Popen, str, str]:
     rest_port, grpc_port = free_port(), free_port()
     flags = [f"--port={grpc_port}", f"--rest_api_port={rest_port}", "--host=127.0.0.1", "--model_name=encoder",
              f"--model_base_path={base}"]
     if batching:
-        (workdir / "batching.config").write_text(BATCHING)
+        (workdir / "batching.config").write_text(batching)
         flags += ["--enable_batching", f"--batching_parameters_file={workdir / 'batching.config'}"]
     log = (workdir / f"server-{rest_port}.log").open("w")
     process = subprocess.Popen([sys.executable, "-m", "serving", "serve", *flags], stdout=log,
@@ -191,6 +195,8 @@ def start_server(base: Path, workdir: Path, batching: bool) -> tuple[subprocess.
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0, help="measuring time per cell")
+    parser.add_argument("--batch-timeout-micros", type=int, default=2000, help="batching server's batch_timeout_micros")
+    parser.add_argument("--batch-threads", type=int, default=1, help="batching server's num_batch_threads")
     args = parser.parse_args(argv)
     keras.utils.set_random_seed(0)
     tokens = np.random.default_rng(0).integers(1, VOCABULARY, size=(1, SEQUENCE), dtype=np.int32)
@@ -202,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         export(model, base / "1")
         print(f"model: {model.count_params():,} parameters, {LAYERS} TransformerEncoder layers, "
               f"sequence {SEQUENCE}, width {WIDTH}; {os.cpu_count()} CPU cores", flush=True)
+        print(f"batching: max_batch_size {MAX_BATCH}, batch_timeout_micros {args.batch_timeout_micros}, "
+              f"num_batch_threads {args.batch_threads}", flush=True)
         loaded = SessionModel.load(base / "1")
         for concurrency in CONCURRENCY:
             rows.append(("in-process", "-", concurrency,
@@ -211,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((f"in-process {MAX_BATCH}-row calls", "-", 1, {**calls, "throughput": calls["throughput"] * MAX_BATCH}))
         loaded.close()
         for batching in (False, True):
-            process, rest_url, grpc_target = start_server(base, workdir, batching)
+            parameters = batching_parameters(args.batch_timeout_micros, args.batch_threads) if batching else None
+            process, rest_url, grpc_target = start_server(base, workdir, parameters)
             try:
                 check_callers(rest_url, grpc_target, {"token_ids": tokens})
                 for protocol, caller in (("REST", rest_caller), ("gRPC", grpc_caller)):
