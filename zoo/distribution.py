@@ -121,8 +121,10 @@ def is_chief(strategy: tf.distribute.Strategy) -> bool:
     if not is_multi_worker(strategy):
         return True
     resolver = strategy.cluster_resolver
-    return resolver.task_type in (None, "chief") or (resolver.task_type == "worker" and resolver.task_id == 0
-                                                     and "chief" not in resolver.cluster_spec().as_dict())
+    if resolver.task_type == "chief":
+        return True
+    has_chief = "chief" in resolver.cluster_spec().as_dict()
+    return resolver.task_type == "worker" and resolver.task_id == 0 and not has_chief
 
 
 def shard_by_data(dataset: tf.data.Dataset) -> tf.data.Dataset:

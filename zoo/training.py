@@ -110,9 +110,10 @@ def train(
     run = run_directory(workdir, task.name)
     wanted = json.loads(task.config.to_json())
     saved = run.saved_config()
-    if fresh and chief:
-        for stale in (run.backup, run.model, run.history):
-            shutil.rmtree(stale) if stale.is_dir() else stale.unlink(missing_ok=True)
+    if fresh:
+        if chief:  # other workers leave the shared run directory to the chief
+            for stale in (run.backup, run.model, run.history):
+                shutil.rmtree(stale) if stale.is_dir() else stale.unlink(missing_ok=True)
     elif saved is not None and saved != wanted and (run.backup.exists() or run.model.exists()):
         changed = sorted(k for k in set(saved) | set(wanted) if saved.get(k) != wanted.get(k))
         raise ZooError(
