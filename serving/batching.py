@@ -7,11 +7,13 @@ a batch is padded (with copies of its first row) up to the next of `allowed_batc
 
     scheduler = BatchScheduler(BatchingOptions(max_batch_size=32, batch_timeout_micros=2000))
     outputs = scheduler.run(key, lambda batch: model.run("serving_default", batch), inputs)
+    future = scheduler.submit(key, runner, inputs)     # the same without blocking the caller
     scheduler.stop()
 """
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import dataclasses
 import math
 import os
@@ -69,23 +71,14 @@ class BatchingOptions:
 
 
 class _Task:
-    """One caller's rows; `finish` releases the caller blocked in `wait` (one lock, no Event)."""
+    """One caller's rows and the future its outputs (or error) are delivered to."""
 
-    __slots__ = ("inputs", "size", "enqueued", "outputs", "error", "_done")
+    __slots__ = ("inputs", "size", "enqueued", "future")
 
     def __init__(self, inputs: Mapping[str, np.ndarray], size: int):
         self.inputs, self.size = inputs, size
         self.enqueued = time.monotonic()
-        self.outputs: dict[str, np.ndarray] | None = None
-        self.error: BaseException | None = None
-        self._done = threading.Lock()
-        self._done.acquire()
-
-    def wait(self) -> None:
-        self._done.acquire()
-
-    def finish(self) -> None:
-        self._done.release()
+        self.future: concurrent.futures.Future = concurrent.futures.Future()
 
 
 class _Queue:
@@ -113,7 +106,15 @@ class BatchScheduler:
             thread.start()
 
     def run(self, key: Hashable, runner: BatchRunner, inputs: Mapping[str, np.ndarray], label: str = "") -> dict[str, np.ndarray]:
-        """Run `inputs` (each with the same 0th dimension) as part of a batch for `key`."""
+        """Run `inputs` (each with the same 0th dimension) as part of a batch for `key`; blocks."""
+        return self.submit(key, runner, inputs, label).result()
+
+    def submit(self, key: Hashable, runner: BatchRunner, inputs: Mapping[str, np.ndarray],
+               label: str = "") -> concurrent.futures.Future:
+        """Queue `inputs` for a batch of `key`; the future resolves to this caller's output rows.
+
+        Errors found before queueing (too many rows, a full queue, a stopped scheduler) raise here.
+        """
         size = _task_size(inputs)
         if size > self.options.max_batch_size:
             raise InvalidArgument(f"Task size {size} is larger than maximum input batch size {self.options.max_batch_size}")
@@ -131,11 +132,7 @@ class BatchScheduler:
             queue.pending_rows += size
             if self._needs_wakeup(queue, size):
                 self._lock.notify()
-        task.wait()
-        if task.error is not None:
-            raise task.error
-        assert task.outputs is not None
-        return task.outputs
+        return task.future
 
     def stop(self) -> None:
         with self._lock:
@@ -209,19 +206,21 @@ class BatchScheduler:
                         f" but the batch has {padded} rows; a batched model must keep the batch dimension")
             if self.on_batch is not None:
                 self.on_batch(queue.label, padded, padded - rows)
-            start = 0
-            for task in tasks:
-                task.outputs = {name: value[start:start + task.size] for name, value in outputs.items()}
-                start += task.size
         except ServingError as error:
-            for task in tasks:
-                task.error = error
+            _fail(tasks, error)
+            return
         except Exception as error:
-            for task in tasks:
-                task.error = InvalidArgument(f"{type(error).__name__}: {error}")
-        finally:
-            for task in tasks:
-                task.finish()
+            _fail(tasks, InvalidArgument(f"{type(error).__name__}: {error}"))
+            return
+        start = 0
+        for task in tasks:
+            task.future.set_result({name: value[start:start + task.size] for name, value in outputs.items()})
+            start += task.size
+
+
+def _fail(tasks: list[_Task], error: ServingError) -> None:
+    for task in tasks:
+        task.future.set_exception(error)
 
 
 def _task_size(inputs: Mapping[str, np.ndarray]) -> int:

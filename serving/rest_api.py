@@ -1,4 +1,4 @@
-"""TF Serving's REST API (`g3doc/api_rest.md`) over the standard library's threading HTTP server.
+"""TF Serving's REST API (`g3doc/api_rest.md`), served by `serving.http_server`.
 
     GET  /v1/models/{name}[/versions/{v}|/labels/{l}]            model status
     GET  /v1/models/{name}[/versions/{v}|/labels/{l}]/metadata   signature defs
@@ -13,18 +13,19 @@ Failures answer `{"error": message}` with the HTTP status TF Serving maps the st
 """
 from __future__ import annotations
 
-import http.server
+import asyncio
 import logging
 import re
-import threading
 import time
 import urllib.parse
+from typing import Callable, TypeVar
 
 from google.protobuf import json_format
 from tensorflow_serving.apis import get_model_metadata_pb2
 
 from serving import inference, json_tensor
 from serving.errors import InvalidArgument, ServingError
+from serving.http_server import HttpServer
 from serving.metrics import REGISTRY
 from serving.model_manager import ModelManager
 from serving.saved_model import DEFAULT_SIGNATURE
@@ -37,6 +38,9 @@ PREDICTION_PATH = re.compile(
 STATUS_PATH = re.compile(r"(?i)/v1/models(?:/([^/:]+))?(?:(?:/versions/(\d+))|(?:/labels/([^/:]+)))?(?:/(metadata))?")
 API_PREFIX = re.compile(r"(?i)/v1/.*")
 DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024
+INLINE_BODY_BYTES = 256 * 1024
+"""Bodies up to this size are decoded on the event loop; larger ones on a worker thread."""
+T = TypeVar("T")
 JSON = "application/json"
 
 
@@ -54,7 +58,7 @@ class RestApi:
         self.manager = manager
         self.metrics_path = metrics_path
 
-    def dispatch(self, method: str, path: str, body: bytes) -> tuple[int, bytes, str]:
+    async def dispatch(self, method: str, path: str, body: bytes) -> tuple[int, bytes, str]:
         path = path.split("?", 1)[0]
         if self.metrics_path and method == "GET" and path == self.metrics_path:
             return 200, REGISTRY.render().encode("utf-8"), "text/plain; version=0.0.4"
@@ -68,7 +72,7 @@ class RestApi:
             if prediction:
                 model_name, api = urllib.parse.unquote(prediction[1]), prediction[4].lower()
                 version, label = _version(prediction[2]), _label(prediction[3])
-                payload = self._predict_like(api, model_name, version, label, body)
+                payload = await self._predict_like(api, model_name, version, label, body)
             elif status_query:
                 model_name = urllib.parse.unquote(status_query[1] or "")
                 version, label = _version(status_query[2]), _label(status_query[3])
@@ -89,20 +93,23 @@ class RestApi:
                                          entrypoint="REST")
         return 200, payload, JSON
 
-    def _predict_like(self, api: str, name: str, version: int | None, label: str | None, body: bytes) -> bytes:
-        document = json_tensor.parse_json(body)
+    async def _predict_like(self, api: str, name: str, version: int | None, label: str | None, body: bytes) -> bytes:
+        large = len(body) > INLINE_BODY_BYTES
+        document = await _off_loop_if(large, json_tensor.parse_json, body)
         signature_name = json_tensor.signature_name(document)
         if api == "predict":
             with self.manager.acquire(name, version, label) as loaded:
                 signature = rest_signature(loaded, signature_name)
-                inputs, layout = json_tensor.predict_inputs(document, signature.inputs)
-                outputs = loaded.run(signature.name, inputs)
-            return json_tensor.predict_response(outputs, layout)
+                inputs, layout = await _off_loop_if(large, json_tensor.predict_inputs, document, signature.inputs)
+                outputs = await asyncio.wrap_future(loaded.submit(signature.name, inputs))
+            return await _off_loop_if(large, json_tensor.predict_response, outputs, layout)
         examples = json_tensor.examples_from_json(document)
+        run = inference.classify if api == "classify" else inference.regress
         with self.manager.acquire(name, version, label) as loaded:
-            if api == "classify":
-                return json_tensor.classification_response(inference.classify(loaded, signature_name, examples))
-            return json_tensor.regression_response(inference.regress(loaded, signature_name, examples))
+            result = await asyncio.to_thread(run, loaded, signature_name, examples)
+        if api == "classify":
+            return json_tensor.classification_response(result)
+        return json_tensor.regression_response(result)
 
     def _status(self, name: str, version: int | None, label: str | None) -> bytes:
         response = inference.model_status(self.manager, name, version, label)
@@ -124,6 +131,11 @@ class RestApi:
         return json_tensor.dumps(body)
 
 
+async def _off_loop_if(large: bool, function: Callable[..., T], *args: object) -> T:
+    """`function(*args)`, on a worker thread when its input is large, so other requests keep flowing."""
+    return await asyncio.to_thread(function, *args) if large else function(*args)
+
+
 def _version(text: str | None) -> int | None:
     if not text:
         return None
@@ -137,69 +149,7 @@ def _label(text: str | None) -> str | None:
     return urllib.parse.unquote(text) if text else None
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    server_version = "TensorFlowServingCompatible/1"
-    timeout = 120
-    server: "RestServer"
-
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def _handle(self, method: str) -> None:
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            self._reply(400, json_tensor.error_body("Content-Length is not a number"), JSON, close=True)
-            return
-        if length > self.server.max_body_bytes:
-            self._reply(413, json_tensor.error_body(
-                f"Request body of {length} bytes exceeds the limit of {self.server.max_body_bytes} bytes"), JSON,
-                close=True)
-            return
-        body = self.rfile.read(length) if length > 0 else b""
-        if len(body) < length:
-            log.info("client disconnected after %d of %d body bytes: %s %s", len(body), length, method, self.path)
-            REGISTRY.request_count.inc(model_name="", status="CANCELLED")
-            self.close_connection = True
-            return
-        status, payload, content_type = self.server.api.dispatch(method, self.path, body)
-        self._reply(status, payload, content_type)
-
-    def _reply(self, status: int, payload: bytes, content_type: str, close: bool = False) -> None:
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(payload)))
-            if close:
-                self.send_header("Connection", "close")
-            self.end_headers()
-            self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            log.info("client went away before the response to %s was sent", self.path)
-        if close:
-            self.close_connection = True
-
-    def log_message(self, format: str, *args: object) -> None:
-        log.debug("%s - %s", self.address_string(), format % args)
-
-
-class RestServer(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 256
-
-    def __init__(self, address: tuple[str, int], api: RestApi, max_body_bytes: int):
-        self.api = api
-        self.max_body_bytes = max_body_bytes
-        super().__init__(address, _Handler)
-
-
-def start_rest_server(api: RestApi, host: str, port: int, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> RestServer:
+def start_rest_server(api: RestApi, host: str, port: int, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> HttpServer:
     """Bind and serve in a background thread; `shutdown()` stops it."""
-    server = RestServer((host, port), api, max_body_bytes)
-    threading.Thread(target=server.serve_forever, name="rest-server", daemon=True).start()
-    return server
+    return HttpServer(api.dispatch, host, port, max_body_bytes, json_tensor.error_body,
+                      on_cancelled=lambda: REGISTRY.request_count.inc(model_name="", status="CANCELLED"))

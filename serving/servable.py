@@ -7,10 +7,12 @@ so swapping versions never fails a request.
     version = LoadedVersion.load("mnist", 3, Path("models/mnist/3"), scheduler=None)
     with version.in_use():
         outputs = version.run("serving_default", {"images": batch})
+        future = version.submit("serving_default", {"images": batch})   # without blocking
     version.retire()             # waits for in-flight requests, then closes the session
 """
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import threading
 from pathlib import Path
@@ -21,6 +23,9 @@ from tensorflow.core.protobuf import meta_graph_pb2
 
 from serving.batching import BatchScheduler
 from serving.saved_model import SessionModel, Signature, as_input_array, read_meta_graph
+
+SESSION_THREADS = concurrent.futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix="session-run")
+"""Where unbatched requests from the event loop run their (blocking) session calls."""
 
 
 class LoadedVersion:
@@ -56,17 +61,24 @@ class LoadedVersion:
 
     def run(self, signature_name: str | None, inputs: Mapping[str, object],
             output_filter: list[str] | None = None) -> dict[str, np.ndarray]:
-        """Run a signature, through the batch scheduler when batching is on."""
+        """Run a signature, through the batch scheduler when batching is on; blocks."""
         if self.scheduler is None:
             return self.model.run(signature_name, inputs, output_filter)
+        return self.submit(signature_name, inputs, output_filter).result()
+
+    def submit(self, signature_name: str | None, inputs: Mapping[str, object],
+               output_filter: list[str] | None = None) -> concurrent.futures.Future:
+        """Start running a signature: queued for a batch, or on a session thread without batching."""
+        if self.scheduler is None:
+            return SESSION_THREADS.submit(self.model.run, signature_name, inputs, output_filter)
         signature = self.signature(signature_name)
         if set(inputs) != set(signature.inputs) or set(output_filter or ()) - set(signature.outputs):
-            return self.model.run(signature_name, inputs, output_filter)  # raises its precise error
+            self.model.run(signature_name, inputs, output_filter)  # raises its precise error
         arrays = {name: as_input_array(inputs[name], name, info) for name, info in signature.inputs.items()}
         wanted = tuple(output_filter or signature.outputs)
         key = (id(self), signature.name, wanted,
                tuple((name, array.dtype.str, array.shape[1:]) for name, array in sorted(arrays.items())))
-        return self.scheduler.run(
+        return self.scheduler.submit(
             key, lambda batch: self.model.run(signature.name, batch, list(wanted)), arrays, label=self.name)
 
     def retire(self) -> None:

@@ -1,0 +1,170 @@
+"""An HTTP/1.1 server on one asyncio event loop (uvloop, httptools' parser) for the REST API.
+
+One loop thread reads every connection, so a request costs a parser callback and a coroutine
+step instead of a thread wake-up; model calls wait on futures (the batch scheduler's, or a
+session thread's) without holding a thread. Requests on one connection are answered in order;
+bodies over the limit get 413 before they are read; `Expect: 100-continue` is honoured.
+
+    server = HttpServer(handler, "127.0.0.1", 8501, max_body_bytes=1 << 20)   # starts serving
+    server.shutdown()
+
+`handler(method, path, body)` is a coroutine returning `(status, payload, content_type)`.
+"""
+from __future__ import annotations
+
+import asyncio
+import collections
+import http
+import logging
+import threading
+from typing import Awaitable, Callable
+
+import httptools
+import uvloop
+
+log = logging.getLogger("serving.http_server")
+
+Handler = Callable[[str, str, bytes], Awaitable[tuple[int, bytes, str]]]
+ErrorBody = Callable[[str], bytes]
+MAX_PIPELINED_REQUESTS = 16
+
+
+class _Request:
+    __slots__ = ("method", "url", "body", "keep_alive")
+
+    def __init__(self, method: str, url: str, body: bytes, keep_alive: bool):
+        self.method, self.url, self.body, self.keep_alive = method, url, body, keep_alive
+
+
+class _Connection(asyncio.Protocol):
+    """One client connection: parses requests as bytes arrive and answers them in order."""
+
+    def __init__(self, server: "HttpServer"):
+        self.server = server
+        self.parser = httptools.HttpRequestParser(self)
+        self.transport: asyncio.Transport | None = None
+        self.pending: collections.deque[_Request] = collections.deque()
+        self.answering = False
+        self.refused = False
+        self._url = b""
+        self._body: list[bytes] = []
+        self._received = 0
+        self._expected = 0
+        self._expect_continue = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._expected and self._received < self._expected and not self.refused:
+            log.info("client disconnected after %d of %d body bytes", self._received, self._expected)
+            self.server.on_cancelled()
+        self.pending.clear()
+
+    def data_received(self, data: bytes) -> None:
+        if self.refused:
+            return
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            self._refuse(400, "Protocol upgrades are not supported")
+        except httptools.HttpParserError as error:
+            if not self.refused:
+                self._refuse(400, f"Malformed HTTP request: {error}")
+
+    def on_message_begin(self) -> None:
+        self._url, self._body, self._received = b"", [], 0
+        self._expected, self._expect_continue = 0, False
+
+    def on_url(self, url: bytes) -> None:
+        self._url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        name = name.lower()
+        if name == b"content-length" and value.strip().isdigit():
+            self._expected = int(value)
+        elif name == b"expect" and value.strip().lower() == b"100-continue":
+            self._expect_continue = True
+
+    def on_headers_complete(self) -> None:
+        if self._expected > self.server.max_body_bytes:
+            self._refuse(413, f"Request body of {self._expected} bytes exceeds the limit of "
+                              f"{self.server.max_body_bytes} bytes")
+            raise httptools.HttpParserError("refused")
+        if self._expect_continue and self.transport is not None:
+            self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+
+    def on_body(self, chunk: bytes) -> None:
+        self._received += len(chunk)
+        if self._received > self.server.max_body_bytes:
+            self._refuse(413, f"Request body exceeds the limit of {self.server.max_body_bytes} bytes")
+            raise httptools.HttpParserError("refused")
+        self._body.append(chunk)
+
+    def on_message_complete(self) -> None:
+        url = self._url.decode("latin-1")
+        self.pending.append(_Request(self.parser.get_method().decode("latin-1"), url, b"".join(self._body),
+                                     self.parser.should_keep_alive()))
+        self._expected = 0
+        if len(self.pending) >= MAX_PIPELINED_REQUESTS and self.transport is not None:
+            self.transport.pause_reading()
+        if not self.answering:
+            self.answering = True
+            self.server.loop.create_task(self._answer())
+
+    async def _answer(self) -> None:
+        try:
+            while self.pending:
+                request = self.pending.popleft()
+                try:
+                    status, payload, content_type = await self.server.handler(request.method, request.url, request.body)
+                except Exception as error:
+                    log.exception("internal error serving %s %s", request.method, request.url)
+                    status, payload, content_type = 500, self.server.error_body(f"{type(error).__name__}: {error}"), \
+                        "application/json"
+                self._write(status, payload, content_type, close=not request.keep_alive)
+                if not request.keep_alive:
+                    return
+                if self.transport is not None and not self.transport.is_closing():
+                    self.transport.resume_reading()
+        finally:
+            self.answering = False
+
+    def _refuse(self, status: int, message: str) -> None:
+        self.refused = True
+        self.pending.clear()
+        self._write(status, self.server.error_body(message), "application/json", close=True)
+
+    def _write(self, status: int, payload: bytes, content_type: str, close: bool) -> None:
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            log.info("client went away before the response was sent")
+            return
+        head = (f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}\r\nContent-Type: {content_type}\r\n"
+                f"Content-Length: {len(payload)}\r\n")
+        if close:
+            head += "Connection: close\r\n"
+        transport.write(f"{head}\r\n".encode("latin-1") + payload)
+        if close:
+            transport.close()
+
+
+class HttpServer:
+    """Serves `handler` on (host, port) from a background event-loop thread until `shutdown()`."""
+
+    def __init__(self, handler: Handler, host: str, port: int, max_body_bytes: int, error_body: ErrorBody,
+                 on_cancelled: Callable[[], None] = lambda: None):
+        self.handler, self.max_body_bytes = handler, max_body_bytes
+        self.error_body, self.on_cancelled = error_body, on_cancelled
+        self.loop = uvloop.new_event_loop()
+        self._server = self.loop.run_until_complete(
+            self.loop.create_server(lambda: _Connection(self), host, port, backlog=256, reuse_address=True))
+        self.port = self._server.sockets[0].getsockname()[1]
+        self._thread = threading.Thread(target=self.loop.run_forever, name="rest-server", daemon=True)
+        self._thread.start()
+
+    def shutdown(self) -> None:
+        """Stop accepting connections and stop the loop's thread."""
+        self.loop.call_soon_threadsafe(self._server.close)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=10)
