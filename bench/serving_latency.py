@@ -1,6 +1,6 @@
 """Latency and throughput of a transformer-sized model: in-process vs REST vs gRPC, batching on/off.
 
-    python -m bench.serving_latency [--seconds 3] [--batch-timeout-micros 2000] [--batch-threads 1]
+    python -m bench.serving_latency [--seconds 3] [--batch-timeout-micros 2000] [--batch-threads N]
 
 Builds a 2-layer keras-hub TransformerEncoder classifier (sequence 64, width 128), exports it
 with `keras.export.ExportArchive`, starts `python -m serving serve` twice on loopback (without
@@ -196,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0, help="measuring time per cell")
     parser.add_argument("--batch-timeout-micros", type=int, default=2000, help="batching server's batch_timeout_micros")
-    parser.add_argument("--batch-threads", type=int, default=1, help="batching server's num_batch_threads")
+    parser.add_argument("--batch-threads", type=int, default=os.cpu_count() or 1,
+                        help="batching server's num_batch_threads (default: one per core, TF Serving's default)")
     args = parser.parse_args(argv)
     keras.utils.set_random_seed(0)
     tokens = np.random.default_rng(0).integers(1, VOCABULARY, size=(1, SEQUENCE), dtype=np.int32)
