@@ -49,6 +49,10 @@ class Task(abc.ABC):
     Subclasses set `config_class` and `demo_module` (a module with
     `build_tab(task, backend, artifacts_dir)`, imported only by the demo app), and implement
     the abstract methods. The first endpoint is the SavedModel's `serving_default`.
+
+    `workdir` is the directory of runs that this task's own run lives in (`train` and
+    `load_trained` set it). A task that builds on other tasks' runs looks for them there unless
+    its config names another place.
     """
 
     config_class: ClassVar[type[TaskConfig]] = TaskConfig
@@ -59,6 +63,7 @@ class Task(abc.ABC):
             raise TypeError(f"{type(self).__name__} takes a {self.config_class.__name__}, got {type(config).__name__}")
         self.name = name
         self.config = config
+        self.workdir = Path("models")
 
     @abc.abstractmethod
     def datasets(self) -> Splits:

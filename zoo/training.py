@@ -107,6 +107,7 @@ def train(
     """
     strategy = strategy or tf.distribute.get_strategy()
     chief = is_chief(strategy)
+    task.workdir = Path(workdir)
     run = run_directory(workdir, task.name)
     wanted = json.loads(task.config.to_json())
     saved = run.saved_config()
@@ -197,4 +198,5 @@ def load_trained(task_name: str, workdir: str | Path = "models") -> tuple[Task, 
             f"{task_name} has no trained model in {run.root}; run `python -m zoo train {task_name}` first"
         )
     task = get_task(task_name, saved)
+    task.workdir = Path(workdir)
     return task, load_model(run.model)

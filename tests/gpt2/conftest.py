@@ -29,7 +29,7 @@ def tiny_runs(tmp_path_factory) -> TinyRuns:
     workdir = tmp_path_factory.mktemp("gpt2_models")
     base_task = zoo.get_task("gpt2_generate", **TINY)
     base = train(base_task, workdir, verbose=0)
-    chatbot_task = zoo.get_task("gpt2_chatbot", base_workdir=str(workdir), sequence_length=48, batch_size=16,
+    chatbot_task = zoo.get_task("gpt2_chatbot", sequence_length=48, batch_size=16,
                                 steps_per_epoch=12, epochs=1, learning_rate=1e-2, max_new_tokens=12)
     chatbot = train(chatbot_task, workdir, verbose=0)
     return TinyRuns(workdir, base_task, base, chatbot_task, chatbot)

@@ -82,3 +82,11 @@ def test_demo_streams_a_reply_in_chunks_and_builds_both_tabs(tiny_runs, tmp_path
     with gr.Blocks():
         build_tab(tiny_runs.chatbot_task, backend, tmp_path)
         build_tab(tiny_runs.base_task, InProcessBackend(tiny_runs.base_task.endpoints(tiny_runs.base)), tmp_path)
+
+
+def test_chatbot_starts_from_the_base_run_in_its_own_workdir(tiny_runs):
+    assert tiny_runs.chatbot_task.workdir == tiny_runs.workdir
+    base = tiny_runs.chatbot_task.base_model()
+    assert len(base.weights) == len(tiny_runs.base.weights)
+    for loaded, trained in zip(base.weights, tiny_runs.base.weights):
+        np.testing.assert_array_equal(loaded.numpy(), trained.numpy())

@@ -52,15 +52,15 @@ class GPT2Config(TaskConfig, SamplingDefaults):
 class ChatbotConfig(TaskConfig, SamplingDefaults):
     """Fine-tuning on chatterbot-corpus Q/A pairs with the loss on answer tokens only.
 
-    `base` names the starting weights: a zoo task (its finished run under `base_workdir` is
-    loaded, or trained there first with its defaults) or a keras-hub preset such as
+    `base` names the starting weights: a zoo task (its finished run under `base_workdir`, by
+    default the chatbot's own workdir, is loaded, or trained there first with its defaults) or a keras-hub preset such as
     `gpt2_base_en` (downloaded). `sequence_length` is the fine-tuning window (pairs are cut to
     it) and the generation context; it must not exceed the base's positions.
     `steps_per_epoch` bounds an epoch (0: one pass over the training pairs).
     """
 
     base: str = "gpt2_generate"
-    base_workdir: str = "models"
+    base_workdir: str = ""
     sequence_length: int = 64
     steps_per_epoch: int = 0
     epochs: int = 2

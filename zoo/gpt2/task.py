@@ -209,8 +209,9 @@ class GPT2ChatbotTask(Task):
         c = self.config
         if c.base not in entries():
             return preset_causal_lm(c.base, c.sequence_length)
-        saved = run_directory(c.base_workdir, c.base).saved_config()
-        return train(get_task(c.base, saved), c.base_workdir, verbose=0)
+        workdir = c.base_workdir or self.workdir
+        saved = run_directory(workdir, c.base).saved_config()
+        return train(get_task(c.base, saved), workdir, verbose=0)
 
     def build_model(self) -> keras.Model:
         base = self.base_model()

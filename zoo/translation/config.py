@@ -39,7 +39,8 @@ class TranslationConfig(TaskConfig):
     Training: `steps_per_epoch` batches an epoch (0: one pass over the training pairs).
     Evaluation decodes `eval_sentences` test pairs with `beam_width` (1: greedy) and at most
     `max_output_tokens` tokens; with `compare`, it also trains the other architectures with
-    the same data and budget (reusing finished runs of them in `comparison_workdir`).
+    the same data and budget (reusing finished runs of them in `comparison_workdir`, by default
+    this run's own workdir).
     """
 
     architecture: Literal["rnn", "transformer"] = "rnn"
@@ -69,7 +70,7 @@ class TranslationConfig(TaskConfig):
     beam_width: int = 4
     max_output_tokens: int = 39
     compare: bool = True
-    comparison_workdir: str = "models"
+    comparison_workdir: str = ""
 
     def __post_init__(self) -> None:
         positive = ("num_layers", "units", "embedding_dim", "num_heads", "intermediate_dim", "max_words",

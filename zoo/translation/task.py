@@ -215,16 +215,18 @@ class TranslationTask(Task):
                                f"BLEU (beam {c.beam_width})", "chrF"], rows)
 
     def _trained(self, task: "TranslationTask", workdir: Path) -> tuple[Translator, float | None]:
-        """`task` trained in `comparison_workdir` when its config there is, or would be, the
-        registered default (what `python -m zoo train` makes, so the run is shared), else under
-        `workdir`; finished runs are loaded. Also the seconds spent training now, if any."""
+        """`task` trained in `comparison_workdir` (default: this run's workdir) when its config
+        there is, or would be, the registered default (what `python -m zoo train` makes, so the
+        run is shared), else under `workdir`; finished runs are loaded. Also the seconds spent
+        training now, if any."""
         wanted = json.loads(task.config.to_json())
-        shared = run_directory(self.config.comparison_workdir, task.name)
+        shared_workdir = Path(self.config.comparison_workdir or self.workdir)
+        shared = run_directory(shared_workdir, task.name)
         default = json.loads(get_task(task.name).config.to_json())
         if shared.model.is_file() and shared.saved_config() == wanted:
-            return train(task, self.config.comparison_workdir, verbose=0), None
+            return train(task, shared_workdir, verbose=0), None
         if wanted == default and shared.saved_config() in (None, wanted):
-            workdir = Path(self.config.comparison_workdir)
+            workdir = shared_workdir
         started = time.perf_counter()
         trained = train(task, workdir, verbose=0)
         return trained, time.perf_counter() - started
