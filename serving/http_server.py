@@ -3,12 +3,15 @@
 One loop thread reads every connection, so a request costs a parser callback and a coroutine
 step instead of a thread wake-up; model calls wait on futures (the batch scheduler's, or a
 session thread's) without holding a thread. Requests on one connection are answered in order;
-bodies over the limit get 413 before they are read; `Expect: 100-continue` is honoured.
+bodies over the limit get 413 before they are read; `Expect: 100-continue` is honoured; a
+connection that sends nothing for `idle_timeout` seconds while no answer is due is closed.
 
-    server = HttpServer(handler, "127.0.0.1", 8501, max_body_bytes=1 << 20)   # starts serving
+    async def handler(method: str, path: str, body: bytes) -> tuple[int, bytes, str]:
+        return 200, b'{"ok": true}', "application/json"
+
+    server = HttpServer(handler, "127.0.0.1", 8501, max_body_bytes=1 << 20,
+                        error_body=lambda message: json.dumps({"error": message}).encode())
     server.shutdown()
-
-`handler(method, path, body)` is a coroutine returning `(status, payload, content_type)`.
 """
 from __future__ import annotations
 
@@ -51,11 +54,26 @@ class _Connection(asyncio.Protocol):
         self._received = 0
         self._expected = 0
         self._expect_continue = False
+        self._idle: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+        self._watch_idle()
+
+    def _watch_idle(self) -> None:
+        """(Re)start the idle clock; it only runs while no request is being answered."""
+        if self._idle is not None:
+            self._idle.cancel()
+        self._idle = None if self.answering else self.server.loop.call_later(self.server.idle_timeout, self._close_idle)
+
+    def _close_idle(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            log.info("closing a connection idle for %.0f s", self.server.idle_timeout)
+            self.transport.close()
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self._idle is not None:
+            self._idle.cancel()
         if self._expected and self._received < self._expected and not self.refused:
             log.info("client disconnected after %d of %d body bytes", self._received, self._expected)
             self.server.on_cancelled()
@@ -64,6 +82,7 @@ class _Connection(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         if self.refused:
             return
+        self._watch_idle()
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -110,6 +129,7 @@ class _Connection(asyncio.Protocol):
             self.transport.pause_reading()
         if not self.answering:
             self.answering = True
+            self._watch_idle()
             self.server.loop.create_task(self._answer())
 
     async def _answer(self) -> None:
@@ -129,6 +149,7 @@ class _Connection(asyncio.Protocol):
                     self.transport.resume_reading()
         finally:
             self.answering = False
+            self._watch_idle()
 
     def _refuse(self, status: int, message: str) -> None:
         self.refused = True
@@ -153,8 +174,8 @@ class HttpServer:
     """Serves `handler` on (host, port) from a background event-loop thread until `shutdown()`."""
 
     def __init__(self, handler: Handler, host: str, port: int, max_body_bytes: int, error_body: ErrorBody,
-                 on_cancelled: Callable[[], None] = lambda: None):
-        self.handler, self.max_body_bytes = handler, max_body_bytes
+                 on_cancelled: Callable[[], None] = lambda: None, idle_timeout: float = 120.0):
+        self.handler, self.max_body_bytes, self.idle_timeout = handler, max_body_bytes, idle_timeout
         self.error_body, self.on_cancelled = error_body, on_cancelled
         self.loop = uvloop.new_event_loop()
         self._server = self.loop.run_until_complete(

@@ -2,12 +2,16 @@
 `Expect: 100-continue`, HTTP/1.0 and malformed requests. TF Serving's libevent front end does all of these."""
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
+import time
 import urllib.parse
 
 import numpy as np
+import pytest
 
+from serving.http_server import HttpServer
 from serving_fixtures import dense_outputs
 
 FEATURES = [[1.0, 2.0, 3.0, 4.0]]
@@ -109,3 +113,42 @@ def test_large_body_is_decoded_and_answered(server):
         status, _, body = read_response(sock, bytearray())
     assert status == 200
     np.testing.assert_allclose(scores(body), dense_outputs(3, features)["scores"], rtol=1e-5, atol=1e-6)
+
+
+@pytest.fixture
+def echo_server():
+    """An HttpServer on its own, answering with the body it got; `/fail` raises, `/slow` takes 1 s."""
+    async def echo(method: str, path: str, body: bytes) -> tuple[int, bytes, str]:
+        if path == "/fail":
+            raise RuntimeError("handler bug")
+        if path == "/slow":
+            await asyncio.sleep(1.0)
+        return 200, body, "application/octet-stream"
+
+    server = HttpServer(echo, "127.0.0.1", 0, max_body_bytes=1024,
+                        error_body=lambda message: json.dumps({"error": message}).encode(), idle_timeout=0.5)
+    yield f"http://127.0.0.1:{server.port}"
+    server.shutdown()
+
+
+def test_idle_connections_are_closed_but_slow_answers_are_not(echo_server):
+    with connect(echo_server) as sock:
+        sock.sendall(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhe")
+        time.sleep(0.3)
+        sock.sendall(b"llo")  # arrives within the idle time, so the request completes
+        assert read_response(sock, bytearray()) == (200, {"content-type": "application/octet-stream",
+                                                         "content-length": "5"}, b"hello")
+        sock.sendall(b"POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nslow")  # 1 s > idle time
+        assert read_response(sock, bytearray())[::2] == (200, b"slow")
+        started = time.monotonic()
+        assert sock.recv(1) == b""
+        assert 0.3 < time.monotonic() - started < 5
+
+
+def test_a_failing_handler_answers_500_and_the_connection_carries_on(echo_server):
+    with connect(echo_server) as sock:
+        sock.sendall(b"GET /fail HTTP/1.1\r\nHost: x\r\n\r\nPOST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok")
+        buffered = bytearray()
+        status, _, body = read_response(sock, buffered)
+        assert status == 500 and json.loads(body) == {"error": "RuntimeError: handler bug"}
+        assert read_response(sock, buffered)[::2] == (200, b"ok")
