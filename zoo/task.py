@@ -16,7 +16,7 @@ from __future__ import annotations
 import abc
 import dataclasses
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Generic, TypeVar
 
 import keras
 import tensorflow as tf
@@ -25,13 +25,22 @@ from zoo.config import TaskConfig
 from zoo.endpoint import Endpoint
 
 
-@dataclasses.dataclass(frozen=True)
-class Splits:
-    """Batched datasets of (inputs, targets) for `fit`, validation and held-out testing."""
+T = TypeVar("T")
 
-    train: tf.data.Dataset
-    validation: tf.data.Dataset
-    test: tf.data.Dataset
+
+@dataclasses.dataclass(frozen=True)
+class Splits(Generic[T]):
+    """Training, validation and held-out test parts of a dataset.
+
+    `Task.datasets` returns them as batched `tf.data` pipelines of (inputs, targets); families
+    split their raw examples the same way first:
+
+        Splits(train=pairs[:800], validation=pairs[800:900], test=pairs[900:])   # Splits[list[Pair]]
+    """
+
+    train: T
+    validation: T
+    test: T
 
 
 @dataclasses.dataclass
@@ -66,7 +75,7 @@ class Task(abc.ABC):
         self.workdir = Path("models")
 
     @abc.abstractmethod
-    def datasets(self) -> Splits:
+    def datasets(self) -> Splits[tf.data.Dataset]:
         """The task's data as batched `tf.data` pipelines."""
 
     @abc.abstractmethod

@@ -16,8 +16,9 @@ import numpy as np
 from sklearn.decomposition import PCA
 from tqdm.auto import tqdm
 
-from zoo.autoencoders.data import ImageSplit, make_dataset
+from zoo.autoencoders.data import Part, make_dataset
 from zoo.autoencoders.models import build_autoencoder
+from zoo.task import Splits
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,7 +38,7 @@ def reconstruction_mse(original: np.ndarray, reconstructed: np.ndarray) -> float
     return float(np.mean((np.asarray(original, "float64") - np.asarray(reconstructed, "float64")) ** 2))
 
 
-def pca_mse(split: ImageSplit, code_size: int, seed: int = 0) -> float:
+def pca_mse(split: Splits[Part], code_size: int, seed: int = 0) -> float:
     """Test error of PCA with `code_size` components fitted on the training images."""
     train = split.train.images.reshape(len(split.train.images), -1)
     test = split.test.images.reshape(len(split.test.images), -1)
@@ -46,7 +47,7 @@ def pca_mse(split: ImageSplit, code_size: int, seed: int = 0) -> float:
 
 
 def autoencoder_mse(
-    split: ImageSplit,
+    split: Splits[Part],
     kind: str,
     code_size: int,
     *,
@@ -71,7 +72,7 @@ def autoencoder_mse(
 
 
 def compare_with_pca(
-    split: ImageSplit,
+    split: Splits[Part],
     kind: str,
     code_sizes: Sequence[int],
     *,

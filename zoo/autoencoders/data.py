@@ -18,6 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.errors import ZooError
+from zoo.task import Splits
 
 DATASETS = ("digits", "faces")
 
@@ -47,19 +48,12 @@ class Part:
     labels: np.ndarray
 
 
-@dataclasses.dataclass(frozen=True)
-class ImageSplit:
-    train: Part
-    validation: Part
-    test: Part
-
-
-def split_images(images: np.ndarray, labels: np.ndarray, seed: int = 0) -> ImageSplit:
+def split_images(images: np.ndarray, labels: np.ndarray, seed: int = 0) -> Splits[Part]:
     """A deterministic shuffled 70/15/15 split."""
     order = np.random.default_rng(seed).permutation(len(images))
     n_train, n_val = int(0.7 * len(images)), int(0.15 * len(images))
     parts = np.split(order, [n_train, n_train + n_val])
-    return ImageSplit(*(Part(images[idx], labels[idx]) for idx in parts))
+    return Splits(*(Part(images[idx], labels[idx]) for idx in parts))
 
 
 def make_dataset(

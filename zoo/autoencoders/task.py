@@ -19,7 +19,7 @@ from sklearn.decomposition import PCA
 
 from zoo.autoencoders.comparison import compare_with_pca, pca_mse, reconstruction_mse
 from zoo.autoencoders.config import AutoencoderConfig
-from zoo.autoencoders.data import ImageSplit, load_images, make_dataset, split_images
+from zoo.autoencoders.data import Part, load_images, make_dataset, split_images
 from zoo.autoencoders.models import build_autoencoder
 from zoo.endpoint import Endpoint
 from zoo.plots import save_image_grid, save_image_rows, save_lines, save_scatter
@@ -35,7 +35,7 @@ class AutoencoderTask(Task):
     config: AutoencoderConfig
 
     @functools.cached_property
-    def split(self) -> ImageSplit:
+    def split(self) -> Splits[Part]:
         return split_images(*load_images(self.config.dataset), seed=self.config.seed)
 
     @property

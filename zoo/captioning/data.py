@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from zoo.errors import ZooError
+from zoo.task import Splits
 
 CACHE_ROOT = Path(os.environ.get("ZOO_CACHE", Path(__file__).resolve().parents[2] / ".cache")) / "captioning"
 EMOJI_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")
@@ -55,13 +56,6 @@ class CaptionedImages:
 
     def subset(self, indices: np.ndarray) -> CaptionedImages:
         return CaptionedImages([self.files[i] for i in indices], [self.captions[i] for i in indices])
-
-
-@dataclasses.dataclass(frozen=True)
-class CaptionSplit:
-    train: CaptionedImages
-    validation: CaptionedImages
-    test: CaptionedImages
 
 
 def normalize_caption(text: str) -> str:
@@ -222,11 +216,11 @@ def load_captioned_images(dataset: str, max_images: int = 0, image_dir: str = ""
     return read_captions(folder / CAPTIONS_FILE, folder / "images")
 
 
-def split_images(data: CaptionedImages, seed: int = 0) -> CaptionSplit:
+def split_images(data: CaptionedImages, seed: int = 0) -> Splits[CaptionedImages]:
     """A deterministic shuffled 80/10/10 split by image (all captions of an image stay together)."""
     if len(data) < 10:
         raise ZooError(f"need at least 10 captioned images to split, got {len(data)}")
     order = np.random.default_rng(seed).permutation(len(data))
     n_train, n_val = int(0.8 * len(data)), int(0.1 * len(data))
     parts = np.split(order, [n_train, n_train + n_val])
-    return CaptionSplit(*(data.subset(np.sort(part)) for part in parts))
+    return Splits(*(data.subset(np.sort(part)) for part in parts))

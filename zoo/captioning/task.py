@@ -21,7 +21,7 @@ import tensorflow as tf
 from sacrebleu.metrics import BLEU
 
 from zoo.captioning.config import CaptioningConfig
-from zoo.captioning.data import CaptionedImages, CaptionSplit, load_captioned_images, split_images
+from zoo.captioning.data import CaptionedImages, load_captioned_images, split_images
 from zoo.captioning.decoding import caption_images
 from zoo.captioning.figures import save_caption_grid
 from zoo.captioning.model import build_captioner
@@ -59,7 +59,7 @@ class CaptioningTask(Task):
     config: CaptioningConfig
 
     @functools.cached_property
-    def split(self) -> CaptionSplit:
+    def split(self) -> Splits[CaptionedImages]:
         c = self.config
         return split_images(load_captioned_images(c.dataset, c.max_images, c.image_dir, c.captions_file), seed=c.seed)
 

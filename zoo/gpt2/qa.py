@@ -24,6 +24,7 @@ import numpy as np
 import yaml
 
 from zoo.errors import ZooError
+from zoo.task import Splits
 
 QUESTION_PREFIX = "Question: "
 ANSWER_PREFIX = "\nAnswer:"
@@ -34,13 +35,6 @@ class QAPair:
     question: str
     answer: str
     topic: str
-
-
-@dataclasses.dataclass(frozen=True)
-class QASplit:
-    train: list[QAPair]
-    validation: list[QAPair]
-    test: list[QAPair]
 
 
 def prompt(question: str) -> str:
@@ -66,7 +60,7 @@ def load_pairs() -> tuple[QAPair, ...]:
     return tuple(pairs)
 
 
-def split_pairs(pairs: tuple[QAPair, ...], seed: int = 0, held_out: float = 0.1) -> QASplit:
+def split_pairs(pairs: tuple[QAPair, ...], seed: int = 0, held_out: float = 0.1) -> Splits[list[QAPair]]:
     """A deterministic split by distinct question: `held_out` of them each for validation and test."""
     questions = sorted({pair.question for pair in pairs})
     order = np.random.default_rng(seed).permutation(len(questions))
@@ -77,4 +71,4 @@ def split_pairs(pairs: tuple[QAPair, ...], seed: int = 0, held_out: float = 0.1)
     groups: list[list[QAPair]] = [[], [], []]
     for pair in pairs:
         groups[part[pair.question]].append(pair)
-    return QASplit(*groups)
+    return Splits(*groups)

@@ -181,7 +181,7 @@ class GPT2ChatbotTask(Task):
     config: ChatbotConfig
 
     @functools.cached_property
-    def split(self) -> qa.QASplit:
+    def split(self) -> Splits[list[qa.QAPair]]:
         return qa.split_pairs(qa.load_pairs(), seed=self.config.seed)
 
     @property

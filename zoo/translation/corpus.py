@@ -15,7 +15,6 @@ Sources:
 """
 from __future__ import annotations
 
-import dataclasses
 import unicodedata
 from pathlib import Path
 from typing import NamedTuple, Sequence
@@ -24,6 +23,7 @@ import numpy as np
 
 from zoo.datasets import bible
 from zoo.errors import ZooError
+from zoo.task import Splits
 from zoo.training import write_atomically
 
 CACHE_DIR = bible.CACHE_DIR.parent / "translation"
@@ -34,13 +34,6 @@ NUMBERS = range(2000)
 class Pair(NamedTuple):
     source: str  # Spanish
     target: str  # English
-
-
-@dataclasses.dataclass(frozen=True)
-class PairSplit:
-    train: list[Pair]
-    validation: list[Pair]
-    test: list[Pair]
 
 
 def normalize(text: str) -> str:
@@ -128,7 +121,7 @@ def clean_pairs(pairs: Sequence[Pair], max_words: int, max_length_ratio: float) 
     return kept
 
 
-def split_pairs(pairs: Sequence[Pair], validation_size: int, test_size: int, seed: int) -> PairSplit:
+def split_pairs(pairs: Sequence[Pair], validation_size: int, test_size: int, seed: int) -> Splits[list[Pair]]:
     """A seeded shuffle cut into test, validation and the rest for training."""
     if validation_size + test_size >= len(pairs):
         raise ZooError(
@@ -137,7 +130,7 @@ def split_pairs(pairs: Sequence[Pair], validation_size: int, test_size: int, see
         )
     order = np.random.default_rng(seed).permutation(len(pairs))
     picked = [pairs[i] for i in order]
-    return PairSplit(
+    return Splits(
         train=picked[validation_size + test_size:],
         validation=picked[test_size:validation_size + test_size],
         test=picked[:test_size],

@@ -96,7 +96,7 @@ class TranslationTask(Task):
     config: TranslationConfig
 
     @functools.cached_property
-    def split(self) -> corpus.PairSplit:
+    def split(self) -> Splits[list[corpus.Pair]]:
         c = self.config
         pairs = corpus.clean_pairs(corpus.load_pairs(c.corpus, c.pairs_path), c.max_words, c.max_length_ratio)
         return corpus.split_pairs(pairs, c.validation_size, c.test_size, c.seed)
