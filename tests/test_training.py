@@ -80,3 +80,24 @@ def test_corrupt_training_backup_gives_a_clear_error(tmp_path):
         train(task, tmp_path, verbose=0)
     train(task, tmp_path, verbose=0, fresh=True)
     assert run.model.is_file()
+
+
+def test_a_kill_between_the_history_row_and_the_backup_leaves_no_gap_or_duplicate(tmp_path, monkeypatch):
+    task = zoo.get_task("dense_autoencoder", epochs=4, comparison_code_sizes=[])
+    run = run_directory(tmp_path, task.name)
+    save_backup = keras.callbacks.BackupAndRestore.on_epoch_end
+
+    def killed_before_backing_up_epoch_1(self, epoch, logs=None):
+        if epoch == 1:
+            raise KeyboardInterrupt
+        save_backup(self, epoch, logs)
+
+    monkeypatch.setattr(keras.callbacks.BackupAndRestore, "on_epoch_end", killed_before_backing_up_epoch_1)
+    with pytest.raises(KeyboardInterrupt):
+        train(task, tmp_path, verbose=0)
+    assert [r["epoch"] for r in history_rows(run)] == ["0", "1"]  # epoch 1's row, but no backup of it
+    monkeypatch.undo()
+
+    train(task, tmp_path, verbose=0)
+    rows = history_rows(run)
+    assert [r["epoch"] for r in rows] == ["0", "1", "2", "3"], "epoch 1 was trained again and its row replaced"

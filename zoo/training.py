@@ -3,7 +3,7 @@
 A run lives in `workdir/<task name>/`:
     config.json        the config it was trained with (evaluate and export reuse it)
     backup/            Keras `BackupAndRestore` state, written each epoch, removed when done
-    history.csv        one row per epoch, appended across resumes
+    history.csv        one row per finished epoch, kept across resumes
     model.keras        the finished model, written atomically
 
 Interrupt `train` at any point and run it again: it resumes from the last finished epoch.
@@ -17,7 +17,9 @@ worker resumes from the chief's backup (keep `workdir` on storage they all reach
 """
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import json
 import os
 import shutil
@@ -135,8 +137,8 @@ def train(
         task.compile(model)
         backup = keras.callbacks.BackupAndRestore if chief else RestoreOnly
         all_callbacks = [
+            *([HistoryCSV(run.history)] if chief else []),  # before the backup: see HistoryCSV
             backup(str(run.backup), double_checkpoint=True),
-            *([keras.callbacks.CSVLogger(str(run.history), append=True)] if chief else []),
             *(callbacks or []),
         ]
     fit = fit_across_workers if is_multi_worker(strategy) else _fit
@@ -162,6 +164,37 @@ def train(
 
 def _fit(model: keras.Model, train: tf.data.Dataset, validation: tf.data.Dataset, **kwargs) -> keras.callbacks.History:
     return model.fit(train, validation_data=validation, shuffle=False, **kwargs)  # the tf.data pipeline shuffles
+
+
+class HistoryCSV(keras.callbacks.Callback):
+    """`history.csv`: one row per finished epoch (`epoch` and the logs), rewritten atomically.
+
+    It runs before the backup at each epoch end, so a process killed between the two leaves a
+    row for an epoch the backup does not hold. The resumed run repeats that epoch, and this
+    logger's first row then replaces every row from that epoch on: no gaps, no duplicates.
+    """
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.path = path
+        self.rows: list[dict[str, str]] | None = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.rows is None:
+            self.rows = [row for row in self._read() if int(row["epoch"]) < epoch]
+        self.rows.append({"epoch": str(epoch), **{key: repr(float(value)) for key, value in (logs or {}).items()}})
+        columns = ["epoch", *sorted({key for row in self.rows for key in row} - {"epoch"})]
+        text = io.StringIO()
+        writer = csv.DictWriter(text, columns, restval="", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(self.rows)
+        write_atomically(self.path, text.getvalue())
+
+    def _read(self) -> list[dict[str, str]]:
+        if not self.path.is_file():
+            return []
+        with open(self.path, newline="") as handle:
+            return list(csv.DictReader(handle))
 
 
 class RestoreOnly(keras.callbacks.BackupAndRestore):
