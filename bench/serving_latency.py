@@ -250,6 +250,14 @@ def print_table(rows: list[tuple[str, str, int, dict[str, float]]]) -> None:
             speedup = f"{result['throughput'] / by_key[('no batching', protocol, concurrency)]['throughput']:.2f}"
         print(f"{mode:<23} {protocol:<8} {concurrency:>4} {result['p50']:>8.2f} {result['p99']:>8.2f} "
               f"{result['throughput']:>8.1f} {overhead:>16} {speedup:>14}")
+    ceiling = by_key[(f"in-process {MAX_BATCH}-row calls", "-", 1)]["throughput"]
+    print(f"\nat concurrency {CONCURRENCY[-1]} (target: batching >= 2.5x no batching):")
+    for protocol in ("REST", "gRPC"):
+        unbatched = by_key[("no batching", protocol, CONCURRENCY[-1])]["throughput"]
+        batched = by_key[("batching", protocol, CONCURRENCY[-1])]["throughput"]
+        print(f"  {protocol:<5} batching {batched / unbatched:.2f}x no batching; the compute ceiling "
+              f"({MAX_BATCH}-row calls in-process) is {ceiling / unbatched:.2f}x, of which batching reaches "
+              f"{batched / ceiling:.0%}")
 
 
 if __name__ == "__main__":
