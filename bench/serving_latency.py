@@ -1,6 +1,6 @@
 """Latency and throughput of a transformer-sized model: in-process vs REST vs gRPC, batching on/off.
 
-    python -m bench.serving_latency [--seconds 3] [--batch-timeout-micros 2000] [--batch-threads N]
+    python -m bench.serving_latency [--seconds 3] [--batch-timeout-micros 2000] [--batch-threads N] [--max-batch-size M]
 
 Builds a 2-layer keras-hub TransformerEncoder classifier (sequence 64, width 128), exports it
 with `keras.export.ExportArchive`, starts `python -m serving serve` twice on loopback (without
@@ -42,20 +42,18 @@ from tensorflow_serving.apis import predict_pb2  # noqa: E402
 
 SEQUENCE, VOCABULARY, WIDTH, LAYERS, HEADS, INTERMEDIATE = 64, 2000, 128, 2, 4, 512
 CONCURRENCY = (1, 8, 32)
-MAX_BATCH = 32
+CEILING_ROWS = CONCURRENCY[-1]
 
 
-def batching_parameters(timeout_micros: int, threads: int) -> str:
-    """The batching-parameters text proto the batching server runs with."""
+def batching_parameters(max_batch_size: int, timeout_micros: int, threads: int) -> str:
+    """The batching-parameters text proto the batching server runs with (allowed sizes 8, 16, ...)."""
+    allowed = [size for size in (8, 16, 32, 64, 128) if size < max_batch_size] + [max_batch_size]
     return f"""
-max_batch_size {{ value: {MAX_BATCH} }}
+max_batch_size {{ value: {max_batch_size} }}
 batch_timeout_micros {{ value: {timeout_micros} }}
 max_enqueued_batches {{ value: 64 }}
 num_batch_threads {{ value: {threads} }}
-allowed_batch_sizes: 8
-allowed_batch_sizes: 16
-allowed_batch_sizes: 32
-"""
+""" + "".join(f"allowed_batch_sizes: {size}\n" for size in allowed)
 
 
 def transformer_classifier() -> keras.Model:
@@ -198,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-timeout-micros", type=int, default=2000, help="batching server's batch_timeout_micros")
     parser.add_argument("--batch-threads", type=int, default=os.cpu_count() or 1,
                         help="batching server's num_batch_threads (default: one per core, TF Serving's default)")
+    parser.add_argument("--max-batch-size", type=int, default=CONCURRENCY[-1],
+                        help="batching server's max_batch_size; allowed_batch_sizes are 8, 16, ... up to it")
     args = parser.parse_args(argv)
     keras.utils.set_random_seed(0)
     tokens = np.random.default_rng(0).integers(1, VOCABULARY, size=(1, SEQUENCE), dtype=np.int32)
@@ -209,18 +209,20 @@ def main(argv: list[str] | None = None) -> int:
         export(model, base / "1")
         print(f"model: {model.count_params():,} parameters, {LAYERS} TransformerEncoder layers, "
               f"sequence {SEQUENCE}, width {WIDTH}; {os.cpu_count()} CPU cores", flush=True)
-        print(f"batching: max_batch_size {MAX_BATCH}, batch_timeout_micros {args.batch_timeout_micros}, "
+        print(f"batching: max_batch_size {args.max_batch_size}, batch_timeout_micros {args.batch_timeout_micros}, "
               f"num_batch_threads {args.batch_threads}", flush=True)
         loaded = SessionModel.load(base / "1")
         for concurrency in CONCURRENCY:
             rows.append(("in-process", "-", concurrency,
                          measure(lambda: loaded.run("serving_default", {"token_ids": tokens}), concurrency, args.seconds)))
-        full_batch = np.repeat(tokens, MAX_BATCH, axis=0)
+        full_batch = np.repeat(tokens, CEILING_ROWS, axis=0)
         calls = measure(lambda: loaded.run("serving_default", {"token_ids": full_batch}), 1, args.seconds)
-        rows.append((f"in-process {MAX_BATCH}-row calls", "-", 1, {**calls, "throughput": calls["throughput"] * MAX_BATCH}))
+        rows.append((f"in-process {CEILING_ROWS}-row calls", "-", 1,
+                     {**calls, "throughput": calls["throughput"] * CEILING_ROWS}))
         loaded.close()
         for batching in (False, True):
-            parameters = batching_parameters(args.batch_timeout_micros, args.batch_threads) if batching else None
+            parameters = (batching_parameters(args.max_batch_size, args.batch_timeout_micros, args.batch_threads)
+                          if batching else None)
             process, rest_url, grpc_target = start_server(base, workdir, parameters)
             try:
                 check_callers(rest_url, grpc_target, {"token_ids": tokens})
@@ -250,13 +252,13 @@ def print_table(rows: list[tuple[str, str, int, dict[str, float]]]) -> None:
             speedup = f"{result['throughput'] / by_key[('no batching', protocol, concurrency)]['throughput']:.2f}"
         print(f"{mode:<23} {protocol:<8} {concurrency:>4} {result['p50']:>8.2f} {result['p99']:>8.2f} "
               f"{result['throughput']:>8.1f} {overhead:>16} {speedup:>14}")
-    ceiling = by_key[(f"in-process {MAX_BATCH}-row calls", "-", 1)]["throughput"]
+    ceiling = by_key[(f"in-process {CEILING_ROWS}-row calls", "-", 1)]["throughput"]
     print(f"\nat concurrency {CONCURRENCY[-1]} (target: batching >= 2.5x no batching):")
     for protocol in ("REST", "gRPC"):
         unbatched = by_key[("no batching", protocol, CONCURRENCY[-1])]["throughput"]
         batched = by_key[("batching", protocol, CONCURRENCY[-1])]["throughput"]
         print(f"  {protocol:<5} batching {batched / unbatched:.2f}x no batching; the compute ceiling "
-              f"({MAX_BATCH}-row calls in-process) is {ceiling / unbatched:.2f}x, of which batching reaches "
+              f"({CEILING_ROWS}-row calls in-process) is {ceiling / unbatched:.2f}x, of which batching reaches "
               f"{batched / ceiling:.0%}")
 
 
