@@ -24,6 +24,7 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -217,7 +218,11 @@ def load_model(path: Path) -> keras.Model:
     if not zipfile.is_zipfile(path):
         raise ZooError(f"{path} is not a Keras model archive (corrupt or truncated); retrain with --fresh")
     try:
-        return keras.saving.load_model(path)
+        with warnings.catch_warnings():
+            # The optimizer's slots are created on its first step, so Keras cannot restore them
+            # into a freshly loaded model and says so; a finished model does not need them.
+            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+            return keras.saving.load_model(path)
     except Exception as error:
         raise ZooError(f"{path} could not be loaded ({type(error).__name__}: {error}); retrain with --fresh") from error
 

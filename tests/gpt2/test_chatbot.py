@@ -1,6 +1,7 @@
 """A short real pre-training and fine-tuning run: perplexities, the chat template in the graph,
 and the export read back by TF Serving's session-based loader (`-m slow`: about a minute)."""
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ from serving.export import export
 from serving.saved_model import SessionModel
 from zoo.gpt2 import qa
 from zoo.gpt2.task import greedy_settings
+from zoo.training import load_trained
 
 
 def test_fine_tuning_lowers_held_out_perplexity(tiny_runs, tmp_path):
@@ -89,4 +91,13 @@ def test_chatbot_starts_from_the_base_run_in_its_own_workdir(tiny_runs):
     base = tiny_runs.chatbot_task.base_model()
     assert len(base.weights) == len(tiny_runs.base.weights)
     for loaded, trained in zip(base.weights, tiny_runs.base.weights):
+        np.testing.assert_array_equal(loaded.numpy(), trained.numpy())
+
+
+def test_loading_a_finished_run_does_not_warn_about_optimizer_slots(tiny_runs):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _, model = load_trained("gpt2_generate", tiny_runs.workdir)
+    assert not [w for w in caught if "optimizer" in str(w.message)]
+    for loaded, trained in zip(model.weights, tiny_runs.base.weights):
         np.testing.assert_array_equal(loaded.numpy(), trained.numpy())
