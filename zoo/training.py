@@ -136,12 +136,12 @@ def train(
     with strategy.scope():
         model = task.build_model()
         task.compile(model)
-        backup = keras.callbacks.BackupAndRestore if chief else RestoreOnly
-        all_callbacks = [
-            *([HistoryCSV(run.history)] if chief else []),  # before the backup: see HistoryCSV
-            backup(str(run.backup), double_checkpoint=True),
-            *(callbacks or []),
-        ]
+        if chief:
+            backup = [HistoryCSV(run.history),  # before the backup: see HistoryCSV
+                      keras.callbacks.BackupAndRestore(str(run.backup), double_checkpoint=True)]
+        else:  # a fresh run starts at epoch 0 like the chief, without racing its deletion of the old backup
+            backup = [] if fresh else [RestoreOnly(str(run.backup), double_checkpoint=True)]
+        all_callbacks = [*backup, *(callbacks or [])]
     fit = fit_across_workers if is_multi_worker(strategy) else _fit
     try:
         fit(model, shard_by_data(splits.train), shard_by_data(splits.validation),
@@ -149,7 +149,8 @@ def train(
     except tf.errors.UnavailableError as error:
         raise ZooError(
             f"a worker of the cluster stopped ({error.message.splitlines()[0]}); start every worker again with the "
-            f"same command: training resumes from the last epoch saved in {run.backup}"
+            f"same command{' without --fresh' if fresh else ''}: training resumes from the last epoch saved in "
+            f"{run.backup}"
         ) from error
     except OSError as error:
         if not run.backup.exists():
