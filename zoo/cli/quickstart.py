@@ -91,8 +91,12 @@ def ensure_port_free(port: int) -> None:
             raise ZooError(f"port {port} is in use ({error.strerror}); choose another with the port flags") from error
 
 
-def wait_until_serving(rest_url: str, names: list[str], server: subprocess.Popen, timeout: float = 180) -> None:
-    """Block until every model reports AVAILABLE over REST, or raise if the server dies."""
+def wait_until_serving(rest_url: str, names: list[str], server: subprocess.Popen, timeout: float = 600) -> None:
+    """Block until every model reports AVAILABLE over REST, or raise if the server dies.
+
+    The server loads and warms up every model before it opens its ports: 13 models took about
+    a minute on 2 cores, hence the generous default.
+    """
     from serving.client import connect
     from serving.errors import ServingError
 
