@@ -140,8 +140,8 @@ class _Connection(asyncio.Protocol):
                     status, payload, content_type = await self.server.handler(request.method, request.url, request.body)
                 except Exception as error:
                     log.exception("internal error serving %s %s", request.method, request.url)
-                    status, payload, content_type = 500, self.server.error_body(f"{type(error).__name__}: {error}"), \
-                        "application/json"
+                    status, content_type = 500, "application/json"
+                    payload = self.server.error_body(f"{type(error).__name__}: {error}")
                 self._write(status, payload, content_type, close=not request.keep_alive)
                 if not request.keep_alive:
                     return
