@@ -184,14 +184,15 @@ class BatchScheduler:
         taken, rows = [], 0
         while queue.tasks and rows + queue.tasks[0].size <= self.options.max_batch_size:
             task = queue.tasks.popleft()
-            taken.append(task)
-            rows += task.size
-        queue.pending_rows -= rows
+            queue.pending_rows -= task.size
+            if task.future.set_running_or_notify_cancel():  # a cancelled caller's rows are dropped
+                taken.append(task)
+                rows += task.size
         if not queue.tasks:
             del self._queues[key]
         if self._queues:
             self._lock.notify()  # another batch thread re-plans for the tasks left waiting
-        return queue, taken
+        return (queue, taken) if taken else None
 
     def _process(self, queue: _Queue, tasks: list[_Task]) -> None:
         rows = sum(task.size for task in tasks)

@@ -69,3 +69,17 @@ def test_refusals_raise_at_submit():
         scheduler.stop()
     with pytest.raises(Unavailable, match="has been stopped"):
         scheduler.submit("key", runner, {"x": np.zeros((1, 1))})
+
+
+def test_a_cancelled_caller_is_left_out_of_the_batch_and_the_others_still_get_their_rows():
+    scheduler = BatchScheduler(BatchingOptions(max_batch_size=8, batch_timeout_micros=300_000, num_batch_threads=1))
+    runner = RecordingRunner()
+    runner.release.set()
+    try:
+        kept = scheduler.submit("key", runner, {"x": np.ones((1, 2))})
+        dropped = scheduler.submit("key", runner, {"x": np.zeros((2, 2))})
+        assert dropped.cancel()
+        np.testing.assert_array_equal(kept.result(timeout=30)["y"], np.full((1, 2), 2.0))
+        assert runner.sizes == [1]
+    finally:
+        scheduler.stop()
