@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import grpc
+import tensorflow as tf
 from tensorflow_serving.config import model_server_config_pb2
 
 from serving.batching import BatchScheduler
@@ -61,9 +62,11 @@ class ServedModel:
 class ModelManager:
     """Loads, serves and unloads model versions as the config and the file system say."""
 
-    def __init__(self, scheduler: BatchScheduler | None = None, warmup: Warmup | None = None):
+    def __init__(self, scheduler: BatchScheduler | None = None, warmup: Warmup | None = None,
+                 session_config: tf.compat.v1.ConfigProto | None = None):
         self.scheduler = scheduler
         self.warmup = warmup
+        self.session_config = session_config
         self._models: dict[str, ServedModel] = {}
         self._lock = threading.Lock()
         self._poll_lock = threading.Lock()
@@ -204,7 +207,7 @@ class ModelManager:
         log.info("Loading servable: {name: %s version: %d} from %s", model.name, version, path)
         started = time.perf_counter()
         try:
-            loaded = LoadedVersion.load(model.name, version, path, self.scheduler)
+            loaded = LoadedVersion.load(model.name, version, path, self.scheduler, self.session_config)
         except ServingError as error:
             self._refuse(model, version, fingerprint, error)
             return

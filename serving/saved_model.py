@@ -144,13 +144,16 @@ class SessionModel:
         self._closed = threading.Event()
 
     @classmethod
-    def load(cls, path: str | Path) -> "SessionModel":
-        """Load `path` with the session-based loader; raises FailedPrecondition if it cannot."""
+    def load(cls, path: str | Path, session_config: tf.compat.v1.ConfigProto | None = None) -> "SessionModel":
+        """Load `path` with the session-based loader; raises FailedPrecondition if it cannot.
+
+        `session_config` sets the session's thread pools, as TF Serving's `--tensorflow_*_parallelism` flags do.
+        """
         path = Path(path)
         read_meta_graph(path)
         load_custom_op_libraries()
         graph = tf.Graph()
-        session = tf.compat.v1.Session(graph=graph)
+        session = tf.compat.v1.Session(graph=graph, config=session_config)
         try:
             with graph.as_default():
                 meta_graph = tf.compat.v1.saved_model.loader.load(session, [SERVE_TAG], str(path))

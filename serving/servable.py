@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Iterator, Mapping
 
 import numpy as np
+import tensorflow as tf
 from tensorflow.core.protobuf import meta_graph_pb2
 
 from serving.batching import BatchScheduler
@@ -41,9 +42,10 @@ class LoadedVersion:
         self._idle = threading.Condition()
 
     @classmethod
-    def load(cls, name: str, version: int, path: Path, scheduler: BatchScheduler | None) -> "LoadedVersion":
+    def load(cls, name: str, version: int, path: Path, scheduler: BatchScheduler | None,
+             session_config: tf.compat.v1.ConfigProto | None = None) -> "LoadedVersion":
         meta_graph = read_meta_graph(path)
-        return cls(name, version, path, SessionModel.load(path), meta_graph, scheduler)
+        return cls(name, version, path, SessionModel.load(path, session_config), meta_graph, scheduler)
 
     def signature(self, signature_name: str | None) -> Signature:
         return self.model.signature(signature_name)

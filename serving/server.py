@@ -20,6 +20,7 @@ import threading
 import time
 from pathlib import Path
 
+import tensorflow as tf
 from google.protobuf import text_format
 from tensorflow_serving.config import model_server_config_pb2
 
@@ -59,6 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--monitoring_config_file", default="")
     parser.add_argument("--enable_model_warmup", type=_flag_bool, nargs="?", const=True, default=True)
     parser.add_argument("--rest_api_max_request_bytes", type=int, default=DEFAULT_MAX_BODY_BYTES)
+    parser.add_argument("--tensorflow_session_parallelism", type=int, default=0,
+                        help="threads for each session's op pools (0: TensorFlow picks)")
+    parser.add_argument("--tensorflow_intra_op_parallelism", type=int, default=0,
+                        help="threads to parallelize one op (0: TensorFlow picks)")
+    parser.add_argument("--tensorflow_inter_op_parallelism", type=int, default=0,
+                        help="threads to run independent ops (0: TensorFlow picks)")
     return parser
 
 
@@ -81,6 +88,19 @@ def read_model_server_config(path: str | Path) -> model_server_config_pb2.ModelS
     except (OSError, text_format.ParseError) as error:
         raise ValueError(f"cannot read model config {path}: {error}") from error
     return config
+
+
+def session_config(args: argparse.Namespace) -> tf.compat.v1.ConfigProto:
+    """The session thread pools, by TF Serving's rules: intra/inter-op if either is set, else session."""
+    intra, inter, both = (args.tensorflow_intra_op_parallelism, args.tensorflow_inter_op_parallelism,
+                          args.tensorflow_session_parallelism)
+    if intra > 0 and inter > 0 and both > 0:
+        raise ValueError("Either configure server_options.tensorflow_session_parallelism or "
+                         "(server_options.tensorflow_intra_op_parallelism, "
+                         "server_options.tensorflow_inter_op_parallelism) separately. You cannot configure all.")
+    if intra > 0 or inter > 0:
+        return tf.compat.v1.ConfigProto(intra_op_parallelism_threads=intra, inter_op_parallelism_threads=inter)
+    return tf.compat.v1.ConfigProto(intra_op_parallelism_threads=both, inter_op_parallelism_threads=both)
 
 
 def batch_scheduler(args: argparse.Namespace) -> BatchScheduler | None:
@@ -140,12 +160,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         config = model_server_config(args)
+        threads = session_config(args)
         scheduler = batch_scheduler(args)
         path = metrics_path(args)
     except ValueError as error:
         log.error("%s", error)
         return 2
-    manager = ModelManager(scheduler, timed_warmup if args.enable_model_warmup else None)
+    manager = ModelManager(scheduler, timed_warmup if args.enable_model_warmup else None, threads)
     try:
         manager.apply_config(config)
     except Exception as error:

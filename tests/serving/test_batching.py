@@ -35,7 +35,8 @@ def batching_server(fixtures_dir, tmp_path_factory):
     models.write_text(f'model_config_list {{ config {{ name: "dense" base_path: "{fixtures_dir}/dense" '
                       f'model_platform: "tensorflow" }} }}\n')
     process, rest_url, grpc_target, _ = start_server(
-        workdir, models, ["--enable_batching", f"--batching_parameters_file={config}"], "dense")
+        workdir, models, ["--enable_batching", f"--batching_parameters_file={config}",
+                          "--tensorflow_intra_op_parallelism=1", "--tensorflow_inter_op_parallelism=2"], "dense")
     yield rest_url, grpc_target
     stop_server(process)
 

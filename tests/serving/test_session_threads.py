@@ -1,0 +1,38 @@
+"""TF Serving's session thread flags: which pool sizes each combination gives, and that the
+sessions a server loads get them."""
+from __future__ import annotations
+
+import pytest
+
+from serving.model_manager import ModelManager
+from serving.server import build_parser, read_model_server_config, session_config
+
+
+def pools(*flags: str) -> tuple[int, int]:
+    config = session_config(build_parser().parse_args(list(flags)))
+    return config.intra_op_parallelism_threads, config.inter_op_parallelism_threads
+
+
+def test_flag_combinations_follow_tf_serving():
+    assert pools() == (0, 0)
+    assert pools("--tensorflow_session_parallelism=3") == (3, 3)
+    assert pools("--tensorflow_intra_op_parallelism=2") == (2, 0)
+    assert pools("--tensorflow_session_parallelism=3", "--tensorflow_inter_op_parallelism=1") == (0, 1)
+    with pytest.raises(ValueError, match="You cannot configure all"):
+        pools("--tensorflow_session_parallelism=3", "--tensorflow_intra_op_parallelism=1",
+              "--tensorflow_inter_op_parallelism=1")
+
+
+def test_loaded_sessions_use_the_configured_pools(fixtures_dir, tmp_path):
+    config = session_config(build_parser().parse_args(
+        ["--tensorflow_intra_op_parallelism=1", "--tensorflow_inter_op_parallelism=2"]))
+    manager = ModelManager(session_config=config)
+    models = tmp_path / "models.config"
+    models.write_text(f'model_config_list {{ config {{ name: "dense" base_path: "{fixtures_dir}/dense" }} }}\n')
+    manager.apply_config(read_model_server_config(models))
+    try:
+        with manager.acquire("dense") as version:
+            used = version.model.session._config  # what tf.compat.v1.Session was created with
+            assert (used.intra_op_parallelism_threads, used.inter_op_parallelism_threads) == (1, 2)
+    finally:
+        manager.stop()
