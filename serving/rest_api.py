@@ -18,7 +18,6 @@ import logging
 import re
 import time
 import urllib.parse
-from typing import Callable, TypeVar
 
 from google.protobuf import json_format
 from tensorflow_serving.apis import get_model_metadata_pb2
@@ -38,9 +37,6 @@ PREDICTION_PATH = re.compile(
 STATUS_PATH = re.compile(r"(?i)/v1/models(?:/([^/:]+))?(?:(?:/versions/(\d+))|(?:/labels/([^/:]+)))?(?:/(metadata))?")
 API_PREFIX = re.compile(r"(?i)/v1/.*")
 DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024
-INLINE_BODY_BYTES = 256 * 1024
-"""Bodies up to this size are decoded on the event loop; larger ones on a worker thread."""
-T = TypeVar("T")
 JSON = "application/json"
 
 
@@ -94,15 +90,14 @@ class RestApi:
         return 200, payload, JSON
 
     async def _predict_like(self, api: str, name: str, version: int | None, label: str | None, body: bytes) -> bytes:
-        large = len(body) > INLINE_BODY_BYTES
-        document = await _off_loop_if(large, json_tensor.parse_json, body)
+        document = json_tensor.parse_json(body)
         signature_name = json_tensor.signature_name(document)
         if api == "predict":
             with self.manager.acquire(name, version, label) as loaded:
                 signature = rest_signature(loaded, signature_name)
-                inputs, layout = await _off_loop_if(large, json_tensor.predict_inputs, document, signature.inputs)
+                inputs, layout = json_tensor.predict_inputs(document, signature.inputs)
                 outputs = await asyncio.wrap_future(loaded.submit(signature.name, inputs))
-            return await _off_loop_if(large, json_tensor.predict_response, outputs, layout)
+            return json_tensor.predict_response(outputs, layout)
         examples = json_tensor.examples_from_json(document)
         run = inference.classify if api == "classify" else inference.regress
         with self.manager.acquire(name, version, label) as loaded:
@@ -129,11 +124,6 @@ class RestApi:
                 signature_map, preserving_proto_field_name=True, always_print_fields_with_no_presence=True)},
         }
         return json_tensor.dumps(body)
-
-
-async def _off_loop_if(large: bool, function: Callable[..., T], *args: object) -> T:
-    """`function(*args)`, on a worker thread when its input is large, so other requests keep flowing."""
-    return await asyncio.to_thread(function, *args) if large else function(*args)
 
 
 def _version(text: str | None) -> int | None:
