@@ -137,11 +137,11 @@ def train(
         model = task.build_model()
         task.compile(model)
         if chief:
-            backup = [HistoryCSV(run.history),  # before the backup: see HistoryCSV
-                      keras.callbacks.BackupAndRestore(str(run.backup), double_checkpoint=True)]
-        else:  # a fresh run starts at epoch 0 like the chief, without racing its deletion of the old backup
-            backup = [] if fresh else [RestoreOnly(str(run.backup), double_checkpoint=True)]
-        all_callbacks = [*backup, *(callbacks or [])]
+            run_callbacks = [HistoryCSV(run.history),  # before the backup: see HistoryCSV
+                             keras.callbacks.BackupAndRestore(str(run.backup), double_checkpoint=True)]
+        else:  # on --fresh, start at epoch 0 like the chief, whatever backup is still on disk
+            run_callbacks = [] if fresh else [RestoreOnly(str(run.backup), double_checkpoint=True)]
+        all_callbacks = [*run_callbacks, *(callbacks or [])]
     fit = fit_across_workers if is_multi_worker(strategy) else _fit
     try:
         fit(model, shard_by_data(splits.train), shard_by_data(splits.validation),
