@@ -227,9 +227,10 @@ def _fail(tasks: list[_Task], error: ServingError) -> None:
 def _task_size(inputs: Mapping[str, np.ndarray]) -> int:
     sizes = set()
     for value in inputs.values():
-        if np.ndim(value) == 0:
+        shape = np.shape(value)
+        if not shape:
             raise InvalidArgument("Batching session Run() must have at least one dimension in each input tensor")
-        sizes.add(np.shape(value)[0])
+        sizes.add(shape[0])
     if len(sizes) != 1:
         raise InvalidArgument("Batching session Run() input tensors must have equal 0th-dimension size")
     return sizes.pop()

@@ -191,25 +191,26 @@ def _fast_array(value: Any, dtype: tf.DType) -> np.ndarray | None:
         array = np.array(value)
     except (ValueError, TypeError, OverflowError):
         return None
-    kind = array.dtype.kind
-    if dtype == tf.string:
+    kind, target = array.dtype.kind, dtype.as_numpy_dtype
+    if target is object:
         if kind != "U":
             return None
         flat = [item.encode("utf-8") for item in array.reshape(-1).tolist()]
         return np.array(flat, dtype=object).reshape(array.shape)
-    if dtype == tf.bool:
+    if target is np.bool_:
         return array if kind == "b" else None
     if dtype.is_floating:
-        if kind == "i" and array.size and np.abs(array).max() > (_FLOAT32_MAX_INT if dtype != tf.float64 else _FLOAT64_MAX_INT):
+        if kind == "i" and array.size and np.abs(array).max() > (_FLOAT32_MAX_INT if target is not np.float64 else _FLOAT64_MAX_INT):
             return None
-        if kind == "f" and dtype != tf.float64 and array.size and np.nanmax(np.abs(array[np.isfinite(array)]), initial=0) > _FLOAT32_MAX:
+        if kind == "f" and target is not np.float64 and array.size and np.nanmax(np.abs(array[np.isfinite(array)]), initial=0) > _FLOAT32_MAX:
             return None
-        return array.astype(dtype.as_numpy_dtype) if kind in "fi" else None
-    if dtype in _INT_RANGES and kind == "i" and array.size:
-        low, high = _INT_RANGES[dtype]
-        if array.min() < low or array.max() > high:
+        return array.astype(target) if kind in "fi" else None
+    limits = _INT_RANGES.get(dtype)
+    if limits is not None and kind == "i" and array.size:
+        # numpy made an int64 array, so only narrower types need a range check
+        if target is not np.int64 and (array.min() < limits[0] or array.max() > limits[1]):
             return None
-        return array.astype(dtype.as_numpy_dtype)
+        return array.astype(target)
     return None
 
 

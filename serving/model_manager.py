@@ -15,14 +15,13 @@ later completed loads then).
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 import os
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import grpc
 import tensorflow as tf
@@ -31,7 +30,7 @@ from tensorflow_serving.config import model_server_config_pb2
 from serving.batching import BatchScheduler
 from serving.errors import FailedPrecondition, InvalidArgument, NotFound, ServingError
 from serving.metrics import REGISTRY
-from serving.servable import LoadedVersion
+from serving.servable import InUse, LoadedVersion
 from serving.version_policy import VersionPolicy, integer_version_dirs
 
 log = logging.getLogger("serving.model_manager")
@@ -159,17 +158,10 @@ class ModelManager:
             raise InvalidArgument(f"Unrecognized servable version label: {label}")
         return model.labels[label]
 
-    @contextlib.contextmanager
-    def acquire(self, name: str, version: int | None = None, label: str | None = None) -> Iterator[LoadedVersion]:
-        """Resolve a version and hold it for the duration of a request."""
+    def acquire(self, name: str, version: int | None = None, label: str | None = None) -> InUse:
+        """Resolve a version and hold it for the duration of a request (`with manager.acquire(...) as v:`)."""
         with self._lock:
-            loaded = self._resolve_locked(name, version, label)
-            context = loaded.in_use()
-            context.__enter__()
-        try:
-            yield loaded
-        finally:
-            context.__exit__(None, None, None)
+            return self._resolve_locked(name, version, label).in_use()
 
     def statuses(self, name: str, version: int | None = None, label: str | None = None) -> dict[int, VersionStatus]:
         """Version -> status for `name`, as GetModelStatus reports it."""

@@ -14,6 +14,8 @@ Failures answer `{"error": message}` with the HTTP status TF Serving maps the st
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import functools
 import logging
 import re
 import time
@@ -63,20 +65,16 @@ class RestApi:
         started = time.perf_counter()
         model_name, api = "", "unknown"
         try:
-            prediction = PREDICTION_PATH.fullmatch(path) if method == "POST" else None
-            status_query = STATUS_PATH.fullmatch(path) if method == "GET" else None
-            if prediction:
-                model_name, api = urllib.parse.unquote(prediction[1]), prediction[4].lower()
-                version, label = _version(prediction[2]), _label(prediction[3])
-                payload = await self._predict_like(api, model_name, version, label, body)
-            elif status_query:
-                model_name = urllib.parse.unquote(status_query[1] or "")
-                version, label = _version(status_query[2]), _label(status_query[3])
-                api = "metadata" if status_query[4] else "status"
-                payload = self._metadata(model_name, version, label) if status_query[4] else self._status(
-                    model_name, version, label)
-            else:
+            route = _route(method, path)
+            if route is None:
                 raise InvalidArgument(f"Malformed request: {method} {path}")
+            api, model_name, version, label = route
+            if api == "metadata":
+                payload = self._metadata(model_name, version, label)
+            elif api == "status":
+                payload = self._status(model_name, version, label)
+            else:
+                payload = await self._predict_like(api, model_name, version, label, body)
         except ServingError as error:
             REGISTRY.request_count.inc(model_name=model_name, status=error.code.name)
             return error.http_status, json_tensor.error_body(error.message), JSON
@@ -96,7 +94,7 @@ class RestApi:
             with self.manager.acquire(name, version, label) as loaded:
                 signature = rest_signature(loaded, signature_name)
                 inputs, layout = json_tensor.predict_inputs(document, signature.inputs)
-                outputs = await asyncio.wrap_future(loaded.submit(signature.name, inputs))
+                outputs = await _outcome(loaded.submit(signature.name, inputs))
             return json_tensor.predict_response(outputs, layout)
         examples = json_tensor.examples_from_json(document)
         run = inference.classify if api == "classify" else inference.regress
@@ -126,6 +124,20 @@ class RestApi:
         return json_tensor.dumps(body)
 
 
+@functools.lru_cache(maxsize=1024)
+def _route(method: str, path: str) -> tuple[str, str, int | None, str | None] | None:
+    """(api, model name, version, label) that a method and `/v1/...` path ask for; None if neither."""
+    prediction = PREDICTION_PATH.fullmatch(path) if method == "POST" else None
+    if prediction:
+        return (prediction[4].lower(), urllib.parse.unquote(prediction[1]), _version(prediction[2]),
+                _label(prediction[3]))
+    status_query = STATUS_PATH.fullmatch(path) if method == "GET" else None
+    if status_query:
+        return ("metadata" if status_query[4] else "status", urllib.parse.unquote(status_query[1] or ""),
+                _version(status_query[2]), _label(status_query[3]))
+    return None
+
+
 def _version(text: str | None) -> int | None:
     if not text:
         return None
@@ -137,6 +149,37 @@ def _version(text: str | None) -> int | None:
 
 def _label(text: str | None) -> str | None:
     return urllib.parse.unquote(text) if text else None
+
+
+async def _outcome(future: concurrent.futures.Future):
+    """The result of a future that another thread completes; cancelling the wait cancels it.
+
+    `asyncio.wrap_future` without its chained second future: one thread-safe hand-off per request.
+    """
+    loop = asyncio.get_running_loop()
+    waiter = loop.create_future()
+
+    def hand_over(done: concurrent.futures.Future) -> None:
+        if not loop.is_closed():
+            loop.call_soon_threadsafe(_settle, waiter, done)
+
+    future.add_done_callback(hand_over)
+    try:
+        return await waiter
+    except asyncio.CancelledError:
+        future.cancel()
+        raise
+
+
+def _settle(waiter: asyncio.Future, done: concurrent.futures.Future) -> None:
+    if waiter.cancelled():
+        return
+    try:
+        waiter.set_result(done.result())
+    except concurrent.futures.CancelledError:
+        waiter.cancel()
+    except Exception as error:
+        waiter.set_exception(error)
 
 
 def start_rest_server(api: RestApi, host: str, port: int, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> HttpServer:

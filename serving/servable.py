@@ -13,10 +13,9 @@ so swapping versions never fails a request.
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import threading
 from pathlib import Path
-from typing import Iterator, Mapping
+from typing import Mapping
 
 import numpy as np
 import tensorflow as tf
@@ -39,7 +38,7 @@ class LoadedVersion:
         self.signature_defs = dict(meta_graph.signature_def)
         self.scheduler = scheduler
         self._in_flight = 0
-        self._idle = threading.Condition()
+        self._idle = threading.Condition(threading.Lock())
 
     @classmethod
     def load(cls, name: str, version: int, path: Path, scheduler: BatchScheduler | None,
@@ -50,15 +49,16 @@ class LoadedVersion:
     def signature(self, signature_name: str | None) -> Signature:
         return self.model.signature(signature_name)
 
-    @contextlib.contextmanager
-    def in_use(self) -> Iterator["LoadedVersion"]:
+    def in_use(self) -> "InUse":
+        """Count one request in flight from now until the `with` block it opens ends."""
         with self._idle:
             self._in_flight += 1
-        try:
-            yield self
-        finally:
-            with self._idle:
-                self._in_flight -= 1
+        return InUse(self)
+
+    def _release(self) -> None:
+        with self._idle:
+            self._in_flight -= 1
+            if not self._in_flight:
                 self._idle.notify_all()
 
     def run(self, signature_name: str | None, inputs: Mapping[str, object],
@@ -88,3 +88,19 @@ class LoadedVersion:
         with self._idle:
             self._idle.wait_for(lambda: self._in_flight == 0)
         self.model.close()
+
+
+class InUse:
+    """`with version.in_use() as version:` holds the version for the block (a class, not a
+    generator: it runs once per request)."""
+
+    __slots__ = ("version",)
+
+    def __init__(self, version: LoadedVersion):
+        self.version = version
+
+    def __enter__(self) -> LoadedVersion:
+        return self.version
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.version._release()

@@ -1,6 +1,7 @@
-"""The batch scheduler on its own: futures carry each caller's rows or the batch's error."""
+"""The batch scheduler on its own: futures carry each caller's rows or the batch's error, to threads and to an event loop."""
 from __future__ import annotations
 
+import asyncio
 import threading
 
 import numpy as np
@@ -8,6 +9,7 @@ import pytest
 
 from serving.batching import BatchingOptions, BatchScheduler
 from serving.errors import InvalidArgument, Unavailable
+from serving.rest_api import _outcome
 
 
 class RecordingRunner:
@@ -81,5 +83,30 @@ def test_a_cancelled_caller_is_left_out_of_the_batch_and_the_others_still_get_th
         assert dropped.cancel()
         np.testing.assert_array_equal(kept.result(timeout=30)["y"], np.full((1, 2), 2.0))
         assert runner.sizes == [1]
+    finally:
+        scheduler.stop()
+
+
+def test_the_event_loop_gets_rows_and_errors_and_a_cancelled_wait_leaves_the_batch():
+    """How REST waits on the scheduler from its event loop (`rest_api._outcome`)."""
+    scheduler = BatchScheduler(BatchingOptions(max_batch_size=8, batch_timeout_micros=300_000, num_batch_threads=1))
+    runner = RecordingRunner()
+
+    async def scenario() -> None:
+        rows = asyncio.ensure_future(_outcome(scheduler.submit("key", runner, {"x": np.ones((1, 2))})))
+        abandoned_future = scheduler.submit("key", runner, {"x": np.zeros((2, 2))})
+        abandoned = asyncio.ensure_future(_outcome(abandoned_future))
+        await asyncio.sleep(0)
+        abandoned.cancel()
+        await asyncio.sleep(0)
+        assert abandoned_future.cancelled()
+        runner.release.set()
+        np.testing.assert_array_equal((await rows)["y"], np.full((1, 2), 2.0))
+        assert runner.sizes == [1]
+        with pytest.raises(InvalidArgument, match="has 0th dimension"):
+            await _outcome(scheduler.submit("other", lambda batch: {"y": np.ones(3)}, {"x": np.ones((1, 2))}))
+
+    try:
+        asyncio.run(scenario())
     finally:
         scheduler.stop()
