@@ -1,6 +1,7 @@
 """Latency and throughput of a transformer-sized model: in-process vs REST vs gRPC, batching on/off.
 
     python -m bench.serving_latency [--seconds 3] [--batch-timeout-micros 2000] [--batch-threads N] [--max-batch-size M]
+                                    [--intra-op-threads N] [--inter-op-threads N]
 
 Builds a 2-layer keras-hub TransformerEncoder classifier (sequence 64, width 128), exports it
 with `keras.export.ExportArchive`, starts `python -m serving serve` twice on loopback (without
@@ -168,10 +169,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(base: Path, workdir: Path, batching: str | None) -> tuple[subprocess.Popen, str, str]:
+def start_server(base: Path, workdir: Path, batching: str | None,
+                 session_threads: tuple[int, int] = (0, 0)) -> tuple[subprocess.Popen, str, str]:
+    """`python -m serving serve` on loopback; `session_threads` is (intra-op, inter-op), 0 for one per core."""
     rest_port, grpc_port = free_port(), free_port()
     flags = [f"--port={grpc_port}", f"--rest_api_port={rest_port}", "--host=127.0.0.1", "--model_name=encoder",
              f"--model_base_path={base}"]
+    if any(session_threads):
+        flags += [f"--tensorflow_intra_op_parallelism={session_threads[0]}",
+                  f"--tensorflow_inter_op_parallelism={session_threads[1]}"]
     if batching:
         (workdir / "batching.config").write_text(batching)
         flags += ["--enable_batching", f"--batching_parameters_file={workdir / 'batching.config'}"]
@@ -200,7 +206,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="batching server's num_batch_threads (default: one per core, TF Serving's default)")
     parser.add_argument("--max-batch-size", type=int, default=CONCURRENCY[-1],
                         help="batching server's max_batch_size; allowed_batch_sizes are 8, 16, ... up to it")
+    parser.add_argument("--intra-op-threads", type=int, default=0,
+                        help="TensorFlow intra-op threads, in-process and in the servers "
+                             "(--tensorflow_intra_op_parallelism); 0: one per core")
+    parser.add_argument("--inter-op-threads", type=int, default=0,
+                        help="TensorFlow inter-op threads, likewise (--tensorflow_inter_op_parallelism)")
     args = parser.parse_args(argv)
+    session_threads = (args.intra_op_threads, args.inter_op_threads)
+    # TensorFlow sizes its process-wide pools once, before the first op, so the in-process rows set them first
+    tf.config.threading.set_intra_op_parallelism_threads(args.intra_op_threads)
+    tf.config.threading.set_inter_op_parallelism_threads(args.inter_op_threads)
     keras.utils.set_random_seed(0)
     tokens = np.random.default_rng(0).integers(1, VOCABULARY, size=(1, SEQUENCE), dtype=np.int32)
     rows = []
@@ -212,8 +227,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"model: {model.count_params():,} parameters, {LAYERS} TransformerEncoder layers, "
               f"sequence {SEQUENCE}, width {WIDTH}; {os.cpu_count()} CPU cores", flush=True)
         print(f"batching: max_batch_size {args.max_batch_size}, batch_timeout_micros {args.batch_timeout_micros}, "
-              f"num_batch_threads {args.batch_threads}", flush=True)
-        loaded = SessionModel.load(base / "1")
+              f"num_batch_threads {args.batch_threads}; TensorFlow threads: intra-op "
+              f"{args.intra_op_threads or 'one per core'}, inter-op {args.inter_op_threads or 'one per core'}",
+              flush=True)
+        loaded = SessionModel.load(base / "1", tf.compat.v1.ConfigProto(
+            intra_op_parallelism_threads=args.intra_op_threads, inter_op_parallelism_threads=args.inter_op_threads))
         for concurrency in CONCURRENCY:
             rows.append(("in-process", "-", concurrency,
                          measure(lambda: loaded.run("serving_default", {"token_ids": tokens}), concurrency, args.seconds)))
@@ -226,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         for batching in (False, True):
             parameters = (batching_parameters(args.max_batch_size, args.batch_timeout_micros, args.batch_threads)
                           if batching else None)
-            process, rest_url, grpc_target = start_server(base, workdir, parameters)
+            process, rest_url, grpc_target = start_server(base, workdir, parameters, session_threads)
             try:
                 check_callers(rest_url, grpc_target, {"token_ids": tokens})
                 for protocol, caller in (("REST", rest_caller), ("gRPC", grpc_caller)):
