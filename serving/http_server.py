@@ -3,8 +3,9 @@
 One loop thread reads every connection, so a request costs a parser callback and a coroutine
 step instead of a thread wake-up; model calls wait on futures (the batch scheduler's, or a
 session thread's) without holding a thread. Requests on one connection are answered in order;
-bodies over the limit get 413 before they are read; `Expect: 100-continue` is honoured; a
-connection that sends nothing for `idle_timeout` seconds while no answer is due is closed.
+bodies over the limit get 413 before they are read, after the answers already due on that
+connection; `Expect: 100-continue` is honoured; a connection that sends nothing for
+`idle_timeout` seconds while no answer is due is closed.
 
     async def handler(method: str, path: str, body: bytes) -> tuple[int, bytes, str]:
         return 200, b'{"ok": true}', "application/json"
@@ -33,10 +34,14 @@ MAX_PIPELINED_REQUESTS = 16
 
 
 class _Request:
-    __slots__ = ("method", "url", "body", "keep_alive")
+    """A parsed request, or (with `refusal`) the error answer that ends the connection in its place."""
 
-    def __init__(self, method: str, url: str, body: bytes, keep_alive: bool):
+    __slots__ = ("method", "url", "body", "keep_alive", "refusal")
+
+    def __init__(self, method: str, url: str, body: bytes, keep_alive: bool,
+                 refusal: tuple[int, bytes] | None = None):
         self.method, self.url, self.body, self.keep_alive = method, url, body, keep_alive
+        self.refusal = refusal
 
 
 class _Connection(asyncio.Protocol):
@@ -136,6 +141,9 @@ class _Connection(asyncio.Protocol):
         try:
             while self.pending:
                 request = self.pending.popleft()
+                if request.refusal is not None:
+                    self._write(*request.refusal, "application/json", close=True)
+                    return
                 try:
                     status, payload, content_type = await self.server.handler(request.method, request.url, request.body)
                 except Exception as error:
@@ -152,9 +160,14 @@ class _Connection(asyncio.Protocol):
             self._watch_idle()
 
     def _refuse(self, status: int, message: str) -> None:
+        """Answer a request that cannot be read with an error and close, after the answers already due."""
         self.refused = True
-        self.pending.clear()
-        self._write(status, self.server.error_body(message), "application/json", close=True)
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.pause_reading()
+        if self.answering:
+            self.pending.append(_Request("", "", b"", False, refusal=(status, self.server.error_body(message))))
+        else:
+            self._write(status, self.server.error_body(message), "application/json", close=True)
 
     def _write(self, status: int, payload: bytes, content_type: str, close: bool) -> None:
         transport = self.transport

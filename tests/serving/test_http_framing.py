@@ -152,3 +152,17 @@ def test_a_failing_handler_answers_500_and_the_connection_carries_on(echo_server
         status, _, body = read_response(sock, buffered)
         assert status == 500 and json.loads(body) == {"error": "RuntimeError: handler bug"}
         assert read_response(sock, buffered)[::2] == (200, b"ok")
+
+
+def test_an_oversized_pipelined_request_is_refused_after_the_answers_already_due(echo_server):
+    with connect(echo_server) as sock:
+        sock.sendall(b"POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nslow"
+                     b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok"
+                     b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n")
+        buffered = bytearray()
+        assert read_response(sock, buffered)[::2] == (200, b"slow")
+        assert read_response(sock, buffered)[::2] == (200, b"ok")
+        status, headers, body = read_response(sock, buffered)
+        assert (status, headers["connection"]) == (413, "close")
+        assert json.loads(body) == {"error": "Request body of 5000 bytes exceeds the limit of 1024 bytes"}
+        assert sock.recv(1) == b""
