@@ -40,6 +40,7 @@ import tensorflow as tf  # noqa: E402
 
 from serving import client as serving_client  # noqa: E402
 from serving.saved_model import SessionModel  # noqa: E402
+from serving.server import size_thread_pools  # noqa: E402
 from tensorflow_serving.apis import predict_pb2  # noqa: E402
 
 SEQUENCE, VOCABULARY, WIDTH, LAYERS, HEADS, INTERMEDIATE = 64, 2000, 128, 2, 4, 512
@@ -213,9 +214,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="TensorFlow inter-op threads, likewise (--tensorflow_inter_op_parallelism)")
     args = parser.parse_args(argv)
     session_threads = (args.intra_op_threads, args.inter_op_threads)
-    # TensorFlow sizes its process-wide pools once, before the first op, so the in-process rows set them first
-    tf.config.threading.set_intra_op_parallelism_threads(args.intra_op_threads)
-    tf.config.threading.set_inter_op_parallelism_threads(args.inter_op_threads)
+    threads = tf.compat.v1.ConfigProto(intra_op_parallelism_threads=args.intra_op_threads,
+                                       inter_op_parallelism_threads=args.inter_op_threads)
+    size_thread_pools(threads)  # before the model is built: TensorFlow sizes its pools at the first op
     keras.utils.set_random_seed(0)
     tokens = np.random.default_rng(0).integers(1, VOCABULARY, size=(1, SEQUENCE), dtype=np.int32)
     rows = []
@@ -230,8 +231,7 @@ def main(argv: list[str] | None = None) -> int:
               f"num_batch_threads {args.batch_threads}; TensorFlow threads: intra-op "
               f"{args.intra_op_threads or 'one per core'}, inter-op {args.inter_op_threads or 'one per core'}",
               flush=True)
-        loaded = SessionModel.load(base / "1", tf.compat.v1.ConfigProto(
-            intra_op_parallelism_threads=args.intra_op_threads, inter_op_parallelism_threads=args.inter_op_threads))
+        loaded = SessionModel.load(base / "1", threads)
         for concurrency in CONCURRENCY:
             rows.append(("in-process", "-", concurrency,
                          measure(lambda: loaded.run("serving_default", {"token_ids": tokens}), concurrency, args.seconds)))

@@ -103,6 +103,20 @@ def session_config(args: argparse.Namespace) -> tf.compat.v1.ConfigProto:
     return tf.compat.v1.ConfigProto(intra_op_parallelism_threads=both, inter_op_parallelism_threads=both)
 
 
+def size_thread_pools(config: tf.compat.v1.ConfigProto) -> None:
+    """Give TensorFlow's process-wide thread pools the sizes in `config`.
+
+    Sessions share those pools, and TensorFlow sizes them once, at its first op; setting them
+    here makes the flags hold whatever the process ran before loading a model, or fail loudly.
+    """
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(config.intra_op_parallelism_threads)
+        tf.config.threading.set_inter_op_parallelism_threads(config.inter_op_parallelism_threads)
+    except RuntimeError as error:
+        raise ValueError(f"TensorFlow already sized its thread pools in this process, so the session thread "
+                         f"flags cannot apply; start the server in a fresh process ({error})") from error
+
+
 def batch_scheduler(args: argparse.Namespace) -> BatchScheduler | None:
     if not args.enable_batching:
         return None
@@ -161,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         config = model_server_config(args)
         threads = session_config(args)
+        size_thread_pools(threads)
         scheduler = batch_scheduler(args)
         path = metrics_path(args)
     except ValueError as error:

@@ -2,6 +2,10 @@
 sessions a server loads get them."""
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from serving.model_manager import ModelManager
@@ -36,3 +40,20 @@ def test_loaded_sessions_use_the_configured_pools(fixtures_dir, tmp_path):
             assert (used.intra_op_parallelism_threads, used.inter_op_parallelism_threads) == (1, 2)
     finally:
         manager.stop()
+
+
+def test_the_flags_size_a_fresh_process_pools_and_refuse_once_tensorflow_has_run():
+    script = ("import tensorflow as tf\n"
+              "from serving.server import size_thread_pools\n"
+              "size_thread_pools(tf.compat.v1.ConfigProto(intra_op_parallelism_threads=1, inter_op_parallelism_threads=3))\n"
+              "print(tf.config.threading.get_intra_op_parallelism_threads(), tf.config.threading.get_inter_op_parallelism_threads())\n"
+              "tf.constant(1.0) * 2.0\n"
+              "try:\n"
+              "    size_thread_pools(tf.compat.v1.ConfigProto(intra_op_parallelism_threads=2))\n"
+              "except ValueError as error:\n"
+              "    print(error)\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                            cwd=Path(__file__).resolve().parents[2])
+    first, second = result.stdout.strip().splitlines()[-2:]
+    assert first == "1 3"
+    assert second.startswith("TensorFlow already sized its thread pools in this process")
