@@ -35,7 +35,8 @@ def build_tab(task, backend, artifacts_dir: Path) -> None:
 
     gr.Markdown(f"**{task.name.replace('_', ' ')}**: Spanish -> English, {task.describe()}, trained on "
                 f"{'Reina-Valera 1909 / World English Bible verse pairs' if c.corpus == 'bible' else c.corpus + ' pairs'}. "
-                "The heatmap shows which Spanish tokens each English token attended to (RNN with attention only).")
+                "The heatmap shows which Spanish tokens each English token attended to: the attention layer of "
+                "an RNN with attention, the last decoder layer's cross-attention (mean over heads) of a Transformer.")
     with gr.Row():
         with gr.Column():
             text = gr.Textbox(label="Spanish", value=EXAMPLES[0], lines=3)

@@ -157,8 +157,10 @@ class TransformerTranslator(Translator):
     """Vaswani et al.'s encoder-decoder from keras-hub's `TokenAndPositionEmbedding`,
     `TransformerEncoder` and `TransformerDecoder` (causal self-attention, cross-attention
     over the encoder). A decoding step reruns the decoder over the prefix (no cache), which
-    is cheap at these lengths; it reports no attention map (keras-hub's decoder does not
-    return its cross-attention scores)."""
+    is cheap at these lengths. Its attention map is the last decoder layer's cross-attention,
+    averaged over heads (see `cross_attention_scores`)."""
+
+    has_attention_map = True
 
     def __init__(self, source_vocabulary, target_vocabulary, source_length, target_length, *,
                  num_layers: int = 2, hidden_dim: int = 128, num_heads: int = 4, intermediate_dim: int = 256,
@@ -191,12 +193,45 @@ class TransformerTranslator(Translator):
         return self.output_layer(x)
 
     def decode_step(self, buffer, t, carry, memory):
-        logits = self.decode(buffer[:, :t + 1], memory, carry)[:, -1]
-        return logits, carry, ops.zeros(ops.shape(memory["mask"]), "float32")
+        prefix = buffer[:, :t + 1]
+        padding = ops.not_equal(prefix, PAD)
+        x = self.target_embedding(prefix)
+        *lower, last = self.decoder_layers
+        for layer in lower:
+            x = layer(x, encoder_sequence=memory["outputs"], decoder_padding_mask=padding,
+                      encoder_padding_mask=memory["mask"])
+        scores = cross_attention_scores(last, x, memory["outputs"], padding, memory["mask"])
+        x = last(x, encoder_sequence=memory["outputs"], decoder_padding_mask=padding, encoder_padding_mask=memory["mask"])
+        return self.output_layer(x)[:, -1], carry, ops.mean(scores[:, :, -1, :], axis=1)
 
     def get_config(self):
         return {**super().get_config(), "num_layers": self.num_layers, "hidden_dim": self.hidden_dim,
                 "num_heads": self.num_heads, "intermediate_dim": self.intermediate_dim, "dropout": self.dropout}
+
+
+def cross_attention_query(layer: keras_hub.layers.TransformerDecoder, decoder_sequence, decoder_padding_mask):
+    """What `layer` feeds its cross-attention as the query at inference: its self-attention block's
+    output, recomputed with the layer's own sublayers and mask (keras-hub does not expose it).
+
+    `tests/translation` finishes the layer from this query and checks that it gives the layer's
+    own output, so a change inside keras-hub fails loudly instead of drawing a wrong map.
+    """
+    self_mask = layer._compute_self_attention_mask(
+        decoder_sequence=decoder_sequence, decoder_padding_mask=decoder_padding_mask, decoder_attention_mask=None,
+        use_causal_mask=True, self_attention_cache=None, self_attention_cache_update_index=None)
+    x = layer._self_attention_layer_norm(decoder_sequence) if layer.normalize_first else decoder_sequence
+    x = layer._self_attention_layer(query=x, value=x, attention_mask=self_mask) + decoder_sequence
+    return layer._cross_attention_layer_norm(x) if layer.normalize_first else layer._self_attention_layer_norm(x)
+
+
+def cross_attention_scores(layer: keras_hub.layers.TransformerDecoder, decoder_sequence, encoder_sequence,
+                           decoder_padding_mask, encoder_padding_mask):
+    """The cross-attention weights [N, heads, T, S] of `layer(decoder_sequence, encoder_sequence)`
+    at inference, which keras-hub's decoder computes but does not return."""
+    _, scores = layer._cross_attention_layer(
+        query=cross_attention_query(layer, decoder_sequence, decoder_padding_mask), value=encoder_sequence,
+        attention_mask=ops.expand_dims(encoder_padding_mask, 1), return_attention_scores=True)
+    return scores
 
 
 def build_translator(config: TranslationConfig, source_vocabulary: Sequence[str], target_vocabulary: Sequence[str]) -> Translator:
