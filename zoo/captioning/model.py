@@ -19,6 +19,7 @@ import keras_hub
 import tensorflow as tf
 
 from zoo.captioning.config import CaptioningConfig
+from zoo.cross_attention import cross_attention_scores
 from zoo.errors import ZooError
 
 APPLICATIONS = {
@@ -72,17 +73,8 @@ class CaptionDecoder(keras.layers.Layer):
         return self.to_logits(self.hidden_states(token_ids, grid, training)[-1])
 
     def cross_attention(self, token_ids: tf.Tensor, grid: tf.Tensor) -> tf.Tensor:
-        """Attention of the last block over the grid, averaged over heads: [N, T, cells].
-
-        Recomputes the last block's self-attention sub-block (post-norm, as keras-hub's
-        `TransformerDecoder` does with `normalize_first=False`) to get its cross-attention query.
-        """
-        block = self.blocks[-1]
-        x = self.hidden_states(token_ids, grid)[-2]
-        length = tf.shape(x)[1]
-        causal = tf.linalg.band_part(tf.ones([length, length], tf.bool), -1, 0)[tf.newaxis]
-        query = block._self_attention_layer_norm(x + block._self_attention_layer(x, x, attention_mask=causal))
-        _, scores = block._cross_attention_layer(query, grid, return_attention_scores=True)
+        """Attention of the last block over the grid, averaged over heads: [N, T, cells]."""
+        scores = cross_attention_scores(self.blocks[-1], self.hidden_states(token_ids, grid)[-2], grid)
         return tf.reduce_mean(scores, axis=1)
 
     def get_config(self) -> dict:

@@ -19,6 +19,7 @@ import keras
 import keras_hub
 from keras import layers, ops
 
+from zoo.cross_attention import cross_attention_scores
 from zoo.translation.config import TranslationConfig
 from zoo.translation.tokenizer import PAD, make_tokenizer
 
@@ -158,7 +159,7 @@ class TransformerTranslator(Translator):
     `TransformerEncoder` and `TransformerDecoder` (causal self-attention, cross-attention
     over the encoder). A decoding step reruns the decoder over the prefix (no cache), which
     is cheap at these lengths. Its attention map is the last decoder layer's cross-attention,
-    averaged over heads (see `cross_attention_scores`)."""
+    averaged over heads (see `zoo.cross_attention`)."""
 
     has_attention_map = True
 
@@ -207,31 +208,6 @@ class TransformerTranslator(Translator):
     def get_config(self):
         return {**super().get_config(), "num_layers": self.num_layers, "hidden_dim": self.hidden_dim,
                 "num_heads": self.num_heads, "intermediate_dim": self.intermediate_dim, "dropout": self.dropout}
-
-
-def cross_attention_query(layer: keras_hub.layers.TransformerDecoder, decoder_sequence, decoder_padding_mask):
-    """What `layer` feeds its cross-attention as the query at inference: its self-attention block's
-    output, recomputed with the layer's own sublayers and mask (keras-hub does not expose it).
-
-    `tests/translation` finishes the layer from this query and checks that it gives the layer's
-    own output, so a change inside keras-hub fails loudly instead of drawing a wrong map.
-    """
-    self_mask = layer._compute_self_attention_mask(
-        decoder_sequence=decoder_sequence, decoder_padding_mask=decoder_padding_mask, decoder_attention_mask=None,
-        use_causal_mask=True, self_attention_cache=None, self_attention_cache_update_index=None)
-    x = layer._self_attention_layer_norm(decoder_sequence) if layer.normalize_first else decoder_sequence
-    x = layer._self_attention_layer(query=x, value=x, attention_mask=self_mask) + decoder_sequence
-    return layer._cross_attention_layer_norm(x) if layer.normalize_first else layer._self_attention_layer_norm(x)
-
-
-def cross_attention_scores(layer: keras_hub.layers.TransformerDecoder, decoder_sequence, encoder_sequence,
-                           decoder_padding_mask, encoder_padding_mask):
-    """The cross-attention weights [N, heads, T, S] of `layer(decoder_sequence, encoder_sequence)`
-    at inference, which keras-hub's decoder computes but does not return."""
-    _, scores = layer._cross_attention_layer(
-        query=cross_attention_query(layer, decoder_sequence, decoder_padding_mask), value=encoder_sequence,
-        attention_mask=ops.expand_dims(encoder_padding_mask, 1), return_attention_scores=True)
-    return scores
 
 
 def build_translator(config: TranslationConfig, source_vocabulary: Sequence[str], target_vocabulary: Sequence[str]) -> Translator:
