@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from zoo.beam_search import beam_search
+from zoo.beam_search import beam_search, best_beams
 
 PAD, END, A, B = 0, 1, 2, 3
 # next-token probabilities given the previous token (row 0: the start)
@@ -41,3 +41,11 @@ def test_width_one_is_greedy_and_a_wider_beam_finds_the_likelier_sequence():
     tokens, score, length = decode(2)
     assert (tokens, length) == ([B, END, PAD, PAD], 2)
     assert score == pytest.approx(math.log(0.4 * 0.9), abs=1e-5)
+
+
+def test_best_beams_rank_by_sum_or_by_length_normalized_log_probability():
+    scores = tf.constant([[-4.0, -6.0], [-1.0, -0.5]])
+    lengths = tf.constant([[2, 4], [1, 3]])
+    assert best_beams(scores, lengths, 0.0).numpy().tolist() == [0, 1]   # sums: -4 > -6, -0.5 > -1
+    assert best_beams(scores, lengths, 1.0).numpy().tolist() == [1, 1]   # means: -1.5 > -2, -0.17 > -1
+    assert best_beams(tf.constant([[-3.0, -2.0]]), tf.constant([[0, 0]]), 1.0).numpy().tolist() == [1]

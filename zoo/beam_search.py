@@ -8,8 +8,10 @@ this module keeps the `width` best hypotheses per input as a `tf.while_loop`.
         state,                   # nest of tensors; row i * width + j is beam j of input i
         rows=batch, width=4, steps=max_new_tokens, vocabulary=V, pad_id=PAD, end_id=END,
     )
+    best = best_beams(scores, lengths, length_penalty=1.0)     # [rows]: by mean log-probability per token
 
-Beams rank by summed log-probability. Only beam 0 of each input is live at the start, so the
+Beams rank by summed log-probability while searching; `best_beams` picks each input's final
+hypothesis, by summed or length-normalized log-probability. Only beam 0 of each input is live at the start, so the
 first step does not pick the same token `width` times. A beam that produced `end_id` is
 finished: it extends with `pad_id` at no cost, and its length stops growing. With width 1
 this is greedy decoding, token for token. The loop ends after `steps` steps or once every beam
@@ -63,3 +65,11 @@ def beam_search(
                           tf.TensorShape([None])),
     )
     return state, scores, tf.reshape(lengths, [rows, width])
+
+
+def best_beams(scores: tf.Tensor, lengths: tf.Tensor, length_penalty: float) -> tf.Tensor:
+    """Each input's best beam [rows] (an index below `width`), ranked by
+    `scores / lengths ** length_penalty`: 0 ranks by summed log-probability (the likeliest
+    hypothesis, which favours short ones), 1 by mean log-probability per token."""
+    lengths = tf.cast(tf.maximum(lengths, 1), scores.dtype)
+    return tf.argmax(scores / tf.pow(lengths, length_penalty), axis=1, output_type=tf.int32)

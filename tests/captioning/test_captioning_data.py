@@ -40,6 +40,11 @@ def test_flickr8k_format_folder(tmp_path):
         load_captioned_images("folder", 0, str(tmp_path), "")
 
 
+def test_a_negative_length_penalty_is_a_clear_error():
+    with pytest.raises(ZooError, match="'length_penalty' must be >= 0"):
+        CaptioningConfig(length_penalty=-1.0)
+
+
 def test_tokenizer_round_trip():
     vocabulary = build_vocabulary(["a red apple", "a green apple", "a pear"], min_count=2)
     assert vocabulary[4:] == ["a", "apple"]

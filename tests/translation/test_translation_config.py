@@ -17,6 +17,7 @@ from zoo.errors import ZooError
     ("translation_transformer", {"units": 130}, "divisible by num_heads"),
     ("translation_transformer", {"attention": "dot"}, "RNN settings"),
     ("translation_attention", {"vocab_size": 100}, "has no field"),
+    ("translation_attention", {"length_penalty": -0.5}, "'length_penalty' must be >= 0"),
 ])
 def test_bad_config_is_a_clear_error(name, overrides, message):
     with pytest.raises(ZooError, match=message):

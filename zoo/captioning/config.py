@@ -12,6 +12,7 @@ import dataclasses
 from typing import Literal
 
 from zoo.config import TaskConfig
+from zoo.errors import ZooError
 
 
 @dataclasses.dataclass
@@ -27,7 +28,9 @@ class CaptioningConfig(TaskConfig):
     `max_tokens` ids including start and end.
     Model: `backbone` (`small_cnn`, `mobilenet_v3_small`, `efficientnet_b0`; `pretrained`
     loads ImageNet weights and needs a download) and a Transformer decoder of `num_layers`
-    blocks. Decoding: `beam_width` for the examples and the evaluation's beam row.
+    blocks. Decoding: `beam_width` for the examples and the evaluation's beam row; the best beam
+    has the highest log-probability / length ** `length_penalty` (0: summed, the likeliest caption;
+    1: mean per word).
     """
 
     dataset: Literal["emoji", "clipart", "folder"] = "emoji"
@@ -48,6 +51,11 @@ class CaptioningConfig(TaskConfig):
     intermediate_dim: int = 256
     dropout: float = 0.1
     beam_width: int = 3
+    length_penalty: float = 0.0
     epochs: int = 12
     batch_size: int = 32
     learning_rate: float = 1e-3
+
+    def __post_init__(self) -> None:
+        if self.length_penalty < 0:
+            raise ZooError(f"config field 'length_penalty' must be >= 0 (0: summed log-probability), got {self.length_penalty}")

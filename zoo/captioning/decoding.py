@@ -7,7 +7,8 @@ functions run in-process and in the exported `caption` signature.
     caption_images(model, image_bytes, beam_width)   # decode bytes, caption, attention: see below
 
 Both stop early once every caption has ended. Beam search keeps the `beam_width` best partial
-captions by summed log-probability (no length normalization), so width 1 is greedy decoding.
+captions by summed log-probability, so width 1 is greedy decoding, and returns the best by
+log-probability / length ** `length_penalty` (0, the default: summed, the likeliest caption).
 The padding, unknown-word and start ids are never generated.
 """
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-from zoo.beam_search import beam_search
+from zoo.beam_search import beam_search, best_beams
 from zoo.captioning.images import decode_images
 from zoo.captioning.model import CaptionDecoder
 from zoo.captioning.tokenizer import END_ID, PAD_ID, START_ID, UNKNOWN_ID, CaptionTokenizer
@@ -67,7 +68,8 @@ def greedy_decode(decoder: CaptionDecoder, grid: tf.Tensor) -> tf.Tensor:
     return generated
 
 
-def beam_decode(decoder: CaptionDecoder, grid: tf.Tensor, beam_width: tf.Tensor | int) -> tuple[tf.Tensor, tf.Tensor]:
+def beam_decode(decoder: CaptionDecoder, grid: tf.Tensor, beam_width: tf.Tensor | int,
+                length_penalty: float = 0.0) -> tuple[tf.Tensor, tf.Tensor]:
     """Beam search: the best caption per image ([N, T-1] ids) and its summed log-probability [N]."""
     length = decoder.max_tokens - 1
     width = tf.convert_to_tensor(beam_width, tf.int32)
@@ -84,17 +86,17 @@ def beam_decode(decoder: CaptionDecoder, grid: tf.Tensor, beam_width: tf.Tensor 
         return tokens, _place(generated, step, words)
 
     beams = rows * width
-    (_, generated), scores, _ = beam_search(
+    (_, generated), scores, lengths = beam_search(
         advance, record, (_start_tokens(beams, length), tf.fill([beams, length], PAD_ID)),
         rows=rows, width=width, steps=length, vocabulary=len(decoder.vocabulary), pad_id=PAD_ID, end_id=END_ID,
     )
-    best = tf.argmax(scores, axis=1, output_type=tf.int32)
+    best = best_beams(scores, lengths, length_penalty)
     chosen = tf.range(rows) * width + best
     return tf.gather(generated, chosen), tf.gather(scores, best, batch_dims=1)
 
 
 def caption_images(model: keras.Model, tokenizer: CaptionTokenizer, image_bytes: tf.Tensor,
-                   beam_width: tf.Tensor | int) -> dict[str, tf.Tensor]:
+                   beam_width: tf.Tensor | int, length_penalty: float = 0.0) -> dict[str, tf.Tensor]:
     """Encoded images (any size) -> captions; what the `caption` endpoint serves.
 
     Returns `caption` (string [N]), `token_ids` ([N, T-1] int32, -1 after the end),
@@ -114,7 +116,7 @@ def caption_images(model: keras.Model, tokenizer: CaptionTokenizer, image_bytes:
     grid = encoder(decode_images(image_bytes, encoder.input_shape[1]), training=False)
     generated, log_prob = tf.cond(
         width > 1,
-        lambda: beam_decode(decoder, grid, width),
+        lambda: beam_decode(decoder, grid, width, length_penalty),
         lambda: _greedy_with_log_prob(decoder, grid),
     )
     ended = tf.cumsum(tf.cast(generated == END_ID, tf.int32), axis=1, exclusive=True) > 0

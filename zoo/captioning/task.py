@@ -127,7 +127,8 @@ class CaptioningTask(Task):
         examples = np.array([Path(f).read_bytes() for f in self.split.test.files[:2]], dtype=object)
         return [
             Endpoint(
-                "caption", lambda image_bytes, beam_width: caption_images(model, tokenizer, image_bytes, beam_width),
+                "caption", lambda image_bytes, beam_width: caption_images(model, tokenizer, image_bytes, beam_width,
+                                                                          self.config.length_penalty),
                 {"image_bytes": tf.TensorSpec([None], tf.string), "beam_width": tf.TensorSpec([], tf.int32)},
                 {"image_bytes": examples, "beam_width": np.array(self.config.beam_width, "int32")},
                 "encoded PNG/JPEG/GIF/BMP images of any size + beam_width (1: greedy) -> caption, token_ids "

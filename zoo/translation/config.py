@@ -15,7 +15,7 @@ from zoo.errors import ZooError
 
 BUDGET_FIELDS = ("corpus", "pairs_path", "max_words", "max_length_ratio", "validation_size", "test_size",
                  "vocabulary_size", "source_length", "target_length", "epochs", "steps_per_epoch", "batch_size",
-                 "seed", "eval_sentences", "beam_width", "max_output_tokens")
+                 "seed", "eval_sentences", "beam_width", "length_penalty", "max_output_tokens")
 """What the model comparison shares: the data, the training budget and the decoding."""
 
 
@@ -38,7 +38,8 @@ class TranslationConfig(TaskConfig):
 
     Training: `steps_per_epoch` batches an epoch (0: one pass over the training pairs).
     Evaluation decodes `eval_sentences` test pairs with `beam_width` (1: greedy) and at most
-    `max_output_tokens` tokens; with `compare`, it also trains the other architectures with
+    `max_output_tokens` tokens, picking the best beam by log-probability / length **
+    `length_penalty` (1: mean per token, 0: summed, which favours short translations); with `compare`, it also trains the other architectures with
     the same data and budget (reusing finished runs of them in `comparison_workdir`, by default
     this run's own workdir).
     """
@@ -68,6 +69,7 @@ class TranslationConfig(TaskConfig):
     learning_rate: float = 2e-3
     eval_sentences: int = 500
     beam_width: int = 4
+    length_penalty: float = 1.0
     max_output_tokens: int = 39
     compare: bool = True
     comparison_workdir: str = ""
@@ -81,6 +83,8 @@ class TranslationConfig(TaskConfig):
                 raise ZooError(f"config field '{name}' must be at least 1, got {getattr(self, name)}")
         if self.steps_per_epoch < 0:
             raise ZooError(f"config field 'steps_per_epoch' must be >= 0 (0: one pass), got {self.steps_per_epoch}")
+        if self.length_penalty < 0:
+            raise ZooError(f"config field 'length_penalty' must be >= 0 (0: summed log-probability), got {self.length_penalty}")
         if not 0.0 <= self.dropout < 1.0:
             raise ZooError(f"config field 'dropout' must be in [0, 1), got {self.dropout}")
         if self.max_length_ratio < 1.0:

@@ -4,8 +4,8 @@ Both loops run as `tf.while_loop`s over `Translator.decode_step`, stop when ever
 produced `[END]` or after `max_new_tokens`, and return token ids [B, T] (`[PAD]` after the
 end; `[END]` itself is dropped) with the attention over the source at each output step.
 Beam search keeps `beam_width` hypotheses per sentence, scored by summed log-probability, and
-picks the best by mean log-probability per token; with width 1 it is greedy decoding, token
-for token.
+picks the best by `scores / length ** length_penalty` (1, the default: mean log-probability per
+token; 0: summed); with width 1 it is greedy decoding, token for token.
 
     ids, attention = greedy_decode(model, source_ids, 20)
     ids, attention = beam_search(model, source_ids, 20, beam_width=4)
@@ -17,6 +17,7 @@ from __future__ import annotations
 import tensorflow as tf
 
 from zoo.beam_search import beam_search as beam_search_loop
+from zoo.beam_search import best_beams
 from zoo.bert.tokenization import clean_utf8
 from zoo.translation.models import Translator
 from zoo.translation.tokenizer import END, PAD, START, join_pieces
@@ -74,7 +75,7 @@ def greedy_decode(model: Translator, source_ids: tf.Tensor, max_new_tokens: tf.T
 
 
 def beam_search(model: Translator, source_ids: tf.Tensor, max_new_tokens: tf.Tensor | int,
-                beam_width: tf.Tensor | int) -> tuple[tf.Tensor, tf.Tensor]:
+                beam_width: tf.Tensor | int, length_penalty: float = 1.0) -> tuple[tf.Tensor, tf.Tensor]:
     """The best of `beam_width` hypotheses per sentence; see the module doc."""
     checks = [
         tf.debugging.assert_greater_equal(beam_width, 1, message="beam_width must be at least 1 (1 is greedy decoding)"),
@@ -102,8 +103,7 @@ def beam_search(model: Translator, source_ids: tf.Tensor, max_new_tokens: tf.Ten
         advance, record, (buffer, attention, carry, no_weights), rows=batch, width=k, steps=steps,
         vocabulary=len(model.target_vocabulary), pad_id=PAD, end_id=END,
     )
-    mean = scores / tf.cast(tf.maximum(lengths, 1), tf.float32)
-    best = tf.argmax(mean, axis=1, output_type=tf.int32) + tf.range(batch) * k
+    best = best_beams(scores, lengths, length_penalty) + tf.range(batch) * k
     return _without_end(tf.gather(buffer[:, 1:], best)), tf.gather(attention, best)
 
 
@@ -112,17 +112,17 @@ def _without_end(ids: tf.Tensor) -> tf.Tensor:
 
 
 def translate_in_graph(model: Translator, text: tf.Tensor, beam_width: tf.Tensor | int = 1,
-                       max_length: tf.Tensor | int = 40) -> dict[str, tf.Tensor]:
+                       max_length: tf.Tensor | int = 40, length_penalty: float = 1.0) -> dict[str, tf.Tensor]:
     """Raw Spanish strings [B] in; `translation` [B], `attention` [B, T, S] (rows: output
     tokens, columns: source tokens with the end token; zeros without an attention map),
     and the tokens themselves as strings, `source_tokens` [B, S] and `target_tokens` [B, T]
-    ('' as padding). `beam_width` 1 decodes greedily."""
+    ('' as padding). `beam_width` 1 decodes greedily; `length_penalty` ranks the final beams."""
     ids = source_ids(model, text)
     beam_width = tf.cast(beam_width, tf.int32)
     output, attention = tf.cond(
         beam_width == 1,
         lambda: greedy_decode(model, ids, max_length),
-        lambda: beam_search(model, ids, max_length, beam_width),
+        lambda: beam_search(model, ids, max_length, beam_width, length_penalty),
     )
     kept = tf.ragged.boolean_mask(output, output != PAD)
     translation = join_pieces(model.target_tokenizer.detokenize(kept))

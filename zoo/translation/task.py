@@ -43,11 +43,12 @@ def decoding_settings(beam_width: int, max_length: int) -> dict[str, np.ndarray]
     return {"beam_width": np.array(beam_width, "int32"), "max_length": np.array(max_length, "int32")}
 
 
-def translate_endpoint(model: Translator, examples: list[str], beam_width: int, max_length: int) -> Endpoint:
+def translate_endpoint(model: Translator, examples: list[str], beam_width: int, max_length: int,
+                       length_penalty: float) -> Endpoint:
     """`translate`: Spanish strings + beam_width (1: greedy) + max_length -> English strings."""
     return Endpoint(
         "translate",
-        lambda text, beam_width, max_length: translate_in_graph(model, text, beam_width, max_length),
+        lambda text, beam_width, max_length: translate_in_graph(model, text, beam_width, max_length, length_penalty),
         {"text": tf.TensorSpec([None], tf.string), "beam_width": tf.TensorSpec([], tf.int32),
          "max_length": tf.TensorSpec([], tf.int32)},
         {"text": np.array(examples, dtype=object), **decoding_settings(beam_width, max_length)},
@@ -56,11 +57,12 @@ def translate_endpoint(model: Translator, examples: list[str], beam_width: int, 
     )
 
 
-def text_endpoint(model: Translator, examples: list[str], beam_width: int, max_length: int) -> Endpoint:
+def text_endpoint(model: Translator, examples: list[str], beam_width: int, max_length: int,
+                  length_penalty: float) -> Endpoint:
     """`translate_text`: Spanish strings only, decoded with the task's default settings."""
     return Endpoint(
         "translate_text",
-        lambda text: {"translation": translate_in_graph(model, text, beam_width, max_length)["translation"]},
+        lambda text: {"translation": translate_in_graph(model, text, beam_width, max_length, length_penalty)["translation"]},
         {"text": tf.TensorSpec([None], tf.string)},
         {"text": np.array(examples, dtype=object)},
         f"Spanish strings -> translation (beam width {beam_width}, at most {max_length} tokens)",
@@ -242,5 +244,5 @@ class TranslationTask(Task):
     def endpoints(self, model: keras.Model) -> list[Endpoint]:
         c = self.config
         examples = [p.source for p in self.split.test[:2]]
-        return [translate_endpoint(model, examples, c.beam_width, c.max_output_tokens),
-                text_endpoint(model, examples, c.beam_width, c.max_output_tokens)]
+        return [translate_endpoint(model, examples, c.beam_width, c.max_output_tokens, c.length_penalty),
+                text_endpoint(model, examples, c.beam_width, c.max_output_tokens, c.length_penalty)]
