@@ -5,6 +5,7 @@ import pytest
 import tensorflow as tf
 from translation_helpers import tiny_task
 
+from zoo.cross_attention import cross_attention_scores
 from zoo.translation.decoding import beam_search, greedy_decode, source_ids
 from zoo.translation.tokenizer import END, PAD, START
 
@@ -100,3 +101,22 @@ def test_the_model_round_trips_through_a_keras_file(model, tmp_path):
     assert loaded.source_vocabulary == model.source_vocabulary and loaded.target_vocabulary == model.target_vocabulary
     np.testing.assert_allclose(logits(loaded), logits(model), atol=1e-6)
 
+
+
+def test_the_transformer_map_is_the_attention_each_decoding_step_saw():
+    """One teacher-forced pass gives, row by row, the cross-attention of decoding the prefix."""
+    keras.utils.set_random_seed(3)
+    model = tiny_task("translation_transformer", num_layers=2).build_model()
+    outputs = np.array([[8, 9, 10, END, PAD], [11, END, PAD, PAD, PAD]], "int32")
+    attention = np.asarray(model.output_attention(tf.constant(SOURCES), tf.constant(outputs), None))
+    memory, _ = model.encode(SOURCES)
+    for t in range(outputs.shape[1]):
+        prefix = np.concatenate([np.full((2, 1), START, "int32"), outputs[:, :t]], axis=1)
+        x = model.target_embedding(prefix)
+        padding = tf.constant(prefix != PAD)
+        for layer in model.decoder_layers[:-1]:
+            x = layer(x, encoder_sequence=memory["outputs"], decoder_padding_mask=padding,
+                      encoder_padding_mask=memory["mask"])
+        step = cross_attention_scores(model.decoder_layers[-1], x, memory["outputs"], padding, memory["mask"])
+        expected = np.asarray(tf.reduce_mean(step, axis=1))[:, -1] * (outputs[:, t] != PAD)[:, None]
+        np.testing.assert_allclose(attention[:, t], expected, atol=1e-5)

@@ -71,7 +71,8 @@ def greedy_decode(model: Translator, source_ids: tf.Tensor, max_new_tokens: tf.T
         lambda t, buffer, attention, carry, finished: (t < steps) & ~tf.reduce_all(finished),
         body, (tf.constant(0), buffer, attention, carry, tf.zeros([batch], tf.bool)),
     )
-    return _without_end(buffer[:, 1:]), attention
+    output = buffer[:, 1:]
+    return _without_end(output), model.output_attention(source_ids, output, attention)
 
 
 def beam_search(model: Translator, source_ids: tf.Tensor, max_new_tokens: tf.Tensor | int,
@@ -104,7 +105,8 @@ def beam_search(model: Translator, source_ids: tf.Tensor, max_new_tokens: tf.Ten
         vocabulary=len(model.target_vocabulary), pad_id=PAD, end_id=END,
     )
     best = best_beams(scores, lengths, length_penalty) + tf.range(batch) * k
-    return _without_end(tf.gather(buffer[:, 1:], best)), tf.gather(attention, best)
+    output = tf.gather(buffer[:, 1:], best)
+    return _without_end(output), model.output_attention(source_ids, output, tf.gather(attention, best))
 
 
 def _without_end(ids: tf.Tensor) -> tf.Tensor:
