@@ -10,7 +10,7 @@ from serving.export import export
 from serving.saved_model import SessionModel
 from serving.verify import Tolerance, compare
 from zoo.translation.task import decoding_settings
-from translation_helpers import EDGE
+from translation_helpers import EDGE, tiny_task
 
 
 @pytest.mark.slow
@@ -42,3 +42,23 @@ def test_demo_tab_shows_translation_and_heatmap(trained, tmp_path):
     translation, heatmap = callback("veintitrés", 1, 10)
     assert translation == endpoints[0](text=np.array(["veintitrés"], dtype=object), **decoding_settings(1, 10))["translation"][0].decode()
     assert heatmap.ndim == 3 and heatmap.shape[2] == 3 and heatmap.std() > 0
+
+
+@pytest.mark.slow
+def test_the_exported_transformer_serves_its_attention_map(tmp_path):
+    from zoo.training import train
+
+    task = tiny_task("translation_transformer", num_layers=1, steps_per_epoch=60)
+    model = train(task, tmp_path / "models", verbose=0)
+    result = export(model, task.endpoints(model), tmp_path / "translation_transformer")
+    assert result.verification.ok
+    session = SessionModel.load(result.path)
+    try:
+        served = session.run("translate", {"text": np.array(["trescientos cuarenta y dos", "veintitrés"], dtype=object),
+                                           **decoding_settings(3, 12)})
+    finally:
+        session.close()
+    sums = served["attention"].sum(-1)
+    np.testing.assert_allclose(sums[sums > 0], 1.0, atol=1e-5)
+    # one row per produced token, and one for the end token unless the length limit came first
+    assert (sums > 0).sum(1).tolist() == [min((row != b"").sum() + 1, 12) for row in served["target_tokens"]]
