@@ -1,9 +1,10 @@
 """Latency and throughput of a transformer-sized model: in-process vs REST vs gRPC, batching on/off.
 
     python -m bench.serving_latency [--seconds 3] [--batch-timeout-micros 2000] [--batch-threads N] [--max-batch-size M]
-                                    [--intra-op-threads N] [--inter-op-threads N]
+                                    [--intra-op-threads N] [--inter-op-threads N] [--model transformer|dense]
 
-Builds a 2-layer keras-hub TransformerEncoder classifier (sequence 64, width 128), exports it
+Builds a 2-layer keras-hub TransformerEncoder classifier (sequence 64, width 128; `--model dense`:
+one Dense layer on the same input, so the server's own per-request cost dominates), exports it
 with `keras.export.ExportArchive`, starts `python -m serving serve` twice on loopback (without
 and with `--enable_batching`), and drives each with 1, 8 and 32 concurrent single-sequence
 clients for a fixed time. The in-process baseline runs the same SavedModel with the same
@@ -60,6 +61,11 @@ num_batch_threads {{ value: {threads} }}
 """ + "".join(f"allowed_batch_sizes: {size}\n" for size in allowed)
 
 
+def dense_classifier() -> keras.Model:
+    tokens = keras.Input((SEQUENCE,), dtype="int32", name="token_ids")
+    return keras.Model(tokens, keras.layers.Dense(2)(keras.ops.cast(tokens, "float32")))
+
+
 def transformer_classifier() -> keras.Model:
     tokens = keras.Input((SEQUENCE,), dtype="int32", name="token_ids")
     x = keras_hub.layers.TokenAndPositionEmbedding(VOCABULARY, SEQUENCE, WIDTH)(tokens)
@@ -67,6 +73,9 @@ def transformer_classifier() -> keras.Model:
         x = keras_hub.layers.TransformerEncoder(INTERMEDIATE, HEADS)(x)
     logits = keras.layers.Dense(2)(keras.layers.GlobalAveragePooling1D()(x))
     return keras.Model(tokens, logits)
+
+
+MODELS = {"transformer": transformer_classifier, "dense": dense_classifier}
 
 
 def export(model: keras.Model, path: Path) -> Path:
@@ -207,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="batching server's num_batch_threads (default: one per core, TF Serving's default)")
     parser.add_argument("--max-batch-size", type=int, default=CONCURRENCY[-1],
                         help="batching server's max_batch_size; allowed_batch_sizes are 8, 16, ... up to it")
+    parser.add_argument("--model", choices=sorted(MODELS), default="transformer",
+                        help="the served model; 'dense' is nearly free to run, so it measures the server itself")
     parser.add_argument("--intra-op-threads", type=int, default=0,
                         help="TensorFlow intra-op threads, in-process and in the servers "
                              "(--tensorflow_intra_op_parallelism); 0: one per core")
@@ -222,11 +233,12 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        model = transformer_classifier()
+        model = MODELS[args.model]()
         base = workdir / "encoder"
         export(model, base / "1")
-        print(f"model: {model.count_params():,} parameters, {LAYERS} TransformerEncoder layers, "
-              f"sequence {SEQUENCE}, width {WIDTH}; {os.cpu_count()} CPU cores", flush=True)
+        shape = f"{LAYERS} TransformerEncoder layers, width {WIDTH}" if args.model == "transformer" else "one Dense layer"
+        print(f"model: {model.count_params():,} parameters, {shape}, sequence {SEQUENCE}; {os.cpu_count()} CPU cores",
+              flush=True)
         print(f"batching: max_batch_size {args.max_batch_size}, batch_timeout_micros {args.batch_timeout_micros}, "
               f"num_batch_threads {args.batch_threads}; TensorFlow threads: intra-op "
               f"{args.intra_op_threads or 'one per core'}, inter-op {args.inter_op_threads or 'one per core'}",
