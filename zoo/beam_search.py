@@ -8,15 +8,15 @@ this module keeps the `width` best hypotheses per input as a `tf.while_loop`.
         state,                   # nest of tensors; row i * width + j is beam j of input i
         rows=batch, width=4, steps=max_new_tokens, vocabulary=V, pad_id=PAD, end_id=END,
     )
-    best = best_beams(scores, lengths, length_penalty=1.0)     # [rows]: by mean log-probability per token
+    best = best_beams(scores, lengths, length_penalty=1.0)   # [rows]: by mean log-probability per token
 
-Beams rank by summed log-probability while searching; `best_beams` picks each input's final
-hypothesis, by summed or length-normalized log-probability. Only beam 0 of each input is live at the start, so the
-first step does not pick the same token `width` times. A beam that produced `end_id` is
-finished: it extends with `pad_id` at no cost, and its length stops growing. With width 1
-this is greedy decoding, token for token. The loop ends after `steps` steps or once every beam
-has finished; it returns the final state, `scores` [rows, width] and `lengths` [rows, width]
-(tokens generated up to and including the end token).
+Beams rank by summed log-probability while searching; `best_beams` then picks each input's
+final hypothesis by summed or length-normalized log-probability. Only beam 0 of each input is
+live at the start, so the first step does not pick the same token `width` times. A beam that
+produced `end_id` is finished: it extends with `pad_id` at no cost, and its length stops
+growing. With width 1 this is greedy decoding, token for token. The loop ends after `steps`
+steps or once every beam has finished; it returns the final state, `scores` [rows, width] and
+`lengths` [rows, width] (tokens generated up to and including the end token).
 """
 from __future__ import annotations
 

@@ -58,4 +58,5 @@ class CaptioningConfig(TaskConfig):
 
     def __post_init__(self) -> None:
         if self.length_penalty < 0:
-            raise ZooError(f"config field 'length_penalty' must be >= 0 (0: summed log-probability), got {self.length_penalty}")
+            raise ZooError(f"config field 'length_penalty' must be >= 0 (0: summed log-probability), "
+                           f"got {self.length_penalty}")

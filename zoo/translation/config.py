@@ -39,9 +39,9 @@ class TranslationConfig(TaskConfig):
     Training: `steps_per_epoch` batches an epoch (0: one pass over the training pairs).
     Evaluation decodes `eval_sentences` test pairs with `beam_width` (1: greedy) and at most
     `max_output_tokens` tokens, picking the best beam by log-probability / length **
-    `length_penalty` (1: mean per token, 0: summed, which favours short translations); with `compare`, it also trains the other architectures with
-    the same data and budget (reusing finished runs of them in `comparison_workdir`, by default
-    this run's own workdir).
+    `length_penalty` (1: mean per token, 0: summed, which favours short translations); with
+    `compare`, it also trains the other architectures with the same data and budget (reusing
+    finished runs of them in `comparison_workdir`, by default this run's own workdir).
     """
 
     architecture: Literal["rnn", "transformer"] = "rnn"
@@ -84,7 +84,8 @@ class TranslationConfig(TaskConfig):
         if self.steps_per_epoch < 0:
             raise ZooError(f"config field 'steps_per_epoch' must be >= 0 (0: one pass), got {self.steps_per_epoch}")
         if self.length_penalty < 0:
-            raise ZooError(f"config field 'length_penalty' must be >= 0 (0: summed log-probability), got {self.length_penalty}")
+            raise ZooError(f"config field 'length_penalty' must be >= 0 (0: summed log-probability), "
+                           f"got {self.length_penalty}")
         if not 0.0 <= self.dropout < 1.0:
             raise ZooError(f"config field 'dropout' must be in [0, 1), got {self.dropout}")
         if self.max_length_ratio < 1.0:
