@@ -161,9 +161,7 @@ class _Connection(asyncio.Protocol):
 
     def _refuse(self, status: int, message: str) -> None:
         """Answer a request that cannot be read with an error and close, after the answers already due."""
-        self.refused = True
-        if self.transport is not None and not self.transport.is_closing():
-            self.transport.pause_reading()
+        self.refused = True  # what arrives from now on is not parsed
         if self.answering:
             self.pending.append(_Request("", "", b"", False, refusal=(status, self.server.error_body(message))))
         else:

@@ -115,6 +115,9 @@ def size_thread_pools(config: tf.compat.v1.ConfigProto) -> None:
     except RuntimeError as error:
         raise ValueError(f"TensorFlow already sized its thread pools in this process, so the session thread "
                          f"flags cannot apply; start the server in a fresh process ({error})") from error
+    log.info("TensorFlow thread pools: intra-op %s, inter-op %s",
+             tf.config.threading.get_intra_op_parallelism_threads() or "one per core",
+             tf.config.threading.get_inter_op_parallelism_threads() or "one per core")
 
 
 def batch_scheduler(args: argparse.Namespace) -> BatchScheduler | None:

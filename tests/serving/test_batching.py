@@ -34,10 +34,10 @@ def batching_server(fixtures_dir, tmp_path_factory):
     models = workdir / "models.config"
     models.write_text(f'model_config_list {{ config {{ name: "dense" base_path: "{fixtures_dir}/dense" '
                       f'model_platform: "tensorflow" }} }}\n')
-    process, rest_url, grpc_target, _ = start_server(
+    process, rest_url, grpc_target, log = start_server(
         workdir, models, ["--enable_batching", f"--batching_parameters_file={config}",
                           "--tensorflow_intra_op_parallelism=1", "--tensorflow_inter_op_parallelism=2"], "dense")
-    yield rest_url, grpc_target
+    yield rest_url, grpc_target, log
     stop_server(process)
 
 
@@ -51,7 +51,7 @@ def batch_metrics(rest_url: str) -> tuple[float, float]:
 
 
 def test_concurrent_requests_are_batched_and_padded(batching_server):
-    rest_url, grpc_target = batching_server
+    rest_url, grpc_target, _ = batching_server
     rows = np.random.default_rng(0).normal(size=(24, 4)).astype(np.float32)
     expected = dense_outputs(3, rows)["scores"]
     batches_before, rows_before = batch_metrics(rest_url)
@@ -70,6 +70,12 @@ def test_concurrent_requests_are_batched_and_padded(batching_server):
 
 
 def test_task_larger_than_max_batch_size(batching_server):
-    rest_url, _ = batching_server
+    rest_url, _, _ = batching_server
     with pytest.raises(InvalidArgument, match="Task size 9 is larger than maximum input batch size 8"):
         serving_client.connect(rest_url, "dense").predict({"features": np.zeros((9, 4), np.float32)})
+
+
+def test_the_session_thread_flags_size_the_servers_pools(batching_server):
+    """Read back from TensorFlow after `serve` sized its pools, not just what the flags asked for."""
+    _, _, log = batching_server
+    assert "TensorFlow thread pools: intra-op 1, inter-op 2" in log.read_text()
