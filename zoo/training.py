@@ -23,7 +23,6 @@ import io
 import json
 import os
 import shutil
-import tempfile
 import warnings
 import zipfile
 from pathlib import Path
@@ -33,6 +32,7 @@ import tensorflow as tf
 
 from zoo.distribution import is_chief, is_multi_worker, shard_by_data
 from zoo.errors import ZooError
+from zoo.io import write_atomically
 from zoo.multi_worker_fit import fit_across_workers
 from zoo.registry import get_task
 from zoo.task import Task
@@ -75,15 +75,6 @@ class RunDirectory:
 
 def run_directory(workdir: str | Path, task_name: str) -> RunDirectory:
     return RunDirectory(Path(workdir) / task_name)
-
-
-def write_atomically(path: Path, data: str | bytes) -> None:
-    """Write a file so that readers see the old content or the new, never a partial one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data.encode() if isinstance(data, str) else data)
-    os.replace(tmp, path)
 
 
 def save_model_atomically(model: keras.Model, path: Path) -> None:
@@ -223,6 +214,9 @@ def load_model(path: Path) -> keras.Model:
             # The optimizer's slots are created on its first step, so Keras cannot restore them
             # into a freshly loaded model and says so; a finished model does not need them.
             warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+            # keras-hub tasks override `compile`, so Keras cannot recompile them on load; a
+            # finished model is evaluated and exported, and `train` compiles what it trains.
+            warnings.filterwarnings("ignore", message=r"`compile\(\)` was not called as part of model loading")
             return keras.saving.load_model(path)
     except Exception as error:
         raise ZooError(f"{path} could not be loaded ({type(error).__name__}: {error}); retrain with --fresh") from error

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from zoo.errors import ZooError
-from zoo.training import write_atomically
+from zoo.io import write_atomically
 
 SWORD_ROOT = Path("/usr/share/sword")
 ENGLISH = "engWEB2015eb"

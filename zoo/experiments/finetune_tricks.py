@@ -47,7 +47,7 @@ from zoo.finetuning import (  # noqa: E402
 )
 from zoo.plots import save_lines  # noqa: E402
 from zoo.tables import markdown_table  # noqa: E402
-from zoo.training import write_atomically  # noqa: E402
+from zoo.io import write_atomically  # noqa: E402
 
 VARIANTS = ("vanilla", "llrd", "reinit", "swa", "all")
 TRICKS = {"vanilla": (), "llrd": ("llrd",), "reinit": ("reinit",), "swa": ("swa",), "all": ("llrd", "reinit", "swa")}

@@ -29,7 +29,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo.training import write_atomically
+from zoo.io import write_atomically
 
 
 class StochasticWeightAveraging(keras.callbacks.Callback):

@@ -24,7 +24,7 @@ import numpy as np
 from zoo.datasets import bible
 from zoo.errors import ZooError
 from zoo.task import Splits
-from zoo.training import write_atomically
+from zoo.io import write_atomically
 
 CACHE_DIR = bible.CACHE_DIR.parent / "translation"
 BIBLE_TSV = "bible-spaRV1909-engWEB.tsv"

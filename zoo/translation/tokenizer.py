@@ -19,7 +19,7 @@ import keras_hub
 import tensorflow as tf
 
 from zoo.errors import ZooError
-from zoo.training import write_atomically
+from zoo.io import write_atomically
 from zoo.translation.corpus import CACHE_DIR
 
 SPECIAL_TOKENS = ("[PAD]", "[UNK]", "[START]", "[END]")
