@@ -1,10 +1,10 @@
-"""New tokens per second of GPT-2 generation: the exported `generate` signature run through the
-session-based loader TF Serving uses (no XLA) vs keras-hub's in-process `generate()` path
-(XLA-compiled `generate_step`), on the same random weights, greedy, with the memory-bandwidth
-bound: every decoding step reads all weights once, so new tokens/s <= batch x bandwidth /
-weight bytes.
+"""New tokens per second of generation: the exported signature run through the session-based
+loader TF Serving uses (no XLA) vs keras-hub's in-process `generate()` path (XLA-compiled
+`generate_step`), on the same weights, greedy, with the memory-bandwidth bound: every decoding
+step reads all weights once, so new tokens/s <= batch x bandwidth / weight bytes.
 
-    python -m bench.gpt2_generate                    # GPT-2 base size (124M), batch 1 and 8, 128 new tokens
+    python -m bench.gpt2_generate                    # the chatbot's SmolLM2-135M `chat`, batch 1 and 8
+    python -m bench.gpt2_generate --size base        # GPT-2 base size (124M, random weights), `generate`
     python -m bench.gpt2_generate --size small --new-tokens 32
 """
 from __future__ import annotations
@@ -28,6 +28,7 @@ from zoo.gpt2.config import GPT2Config  # noqa: E402
 from zoo.gpt2.generation import generate_token_ids  # noqa: E402
 from zoo.gpt2.models import build_causal_lm  # noqa: E402
 from zoo.gpt2.task import generate_endpoint, greedy_settings  # noqa: E402
+from zoo.registry import get_task  # noqa: E402
 from zoo.tables import markdown_table  # noqa: E402
 
 SIZES = {
@@ -35,6 +36,21 @@ SIZES = {
     "small": GPT2Config(num_layers=4, num_heads=4, hidden_dim=256, intermediate_dim=1024, sequence_length=256),
 }
 PROMPT = "The quick brown fox jumps over the lazy dog, and then"
+QUESTION = "Tell me about the history of computers."
+PRETRAINED = "smollm2"
+
+
+def model_and_endpoint(size: str, new_tokens: int):
+    """(model, endpoint, prompt the endpoint's input becomes, the endpoint's input for a batch)."""
+    if size == PRETRAINED:
+        task = get_task("chatbot", context_length=64 + new_tokens)
+        model = task.serving_model(task.chat_model(task.base_model(), task.config.context_length))
+        chat = task.endpoints(model)[0]
+        return model, chat, task.template.prompt(QUESTION), lambda batch: {
+            "question": np.array([QUESTION] * batch, dtype=object), "answer_prefix": np.array([""] * batch, dtype=object)}
+    model = build_causal_lm(SIZES[size])
+    return model, generate_endpoint(model, [PROMPT], SIZES[size]), PROMPT, lambda batch: {
+        "prompts": np.array([PROMPT] * batch, dtype=object)}
 
 
 def read_bandwidth_gb_s(megabytes: int = 512, repeats: int = 5) -> float:
@@ -48,36 +64,36 @@ def read_bandwidth_gb_s(megabytes: int = 512, repeats: int = 5) -> float:
 def main(argv: list[str] | None = None) -> None:
     tf.get_logger().setLevel("ERROR")
     parser = argparse.ArgumentParser(prog="python -m bench.gpt2_generate", description=__doc__.splitlines()[0])
-    parser.add_argument("--size", choices=sorted(SIZES), default="base")
+    parser.add_argument("--size", choices=[PRETRAINED, *sorted(SIZES)], default=PRETRAINED,
+                        help="smollm2: the chatbot's pretrained SmolLM2-135M through `chat`; else a random GPT-2")
     parser.add_argument("--new-tokens", type=int, default=128)
     parser.add_argument("--batch-sizes", default="1,8")
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args(argv)
 
     keras.utils.set_random_seed(0)
-    model = build_causal_lm(SIZES[args.size])
+    model, endpoint, prompt, batch_inputs = model_and_endpoint(args.size, args.new_tokens)
     weight_bytes = model.backbone.count_params() * 4  # float32
     bandwidth = read_bandwidth_gb_s()
-    prompt_length = 1 + len(model.preprocessor.tokenizer(PROMPT))
-    endpoint = generate_endpoint(model, [PROMPT], SIZES[args.size])
+    prompt_length = int(model.preprocessor.add_start_token) + len(model.preprocessor.tokenizer(prompt))
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        exported = export(model, [endpoint], Path(tmp) / "gpt2", verify=False)
+        exported = export(model, [endpoint], Path(tmp) / "generation", verify=False)
         export_seconds = time.perf_counter() - started
         session = SessionModel.load(exported.path)
         try:
             for batch in map(int, args.batch_sizes.split(",")):
-                prompts = [PROMPT] * batch
-                inputs = {"prompts": np.array(prompts, dtype=object), **greedy_settings(args.new_tokens)}
-                served = session.run("generate", inputs)
+                prompts = [prompt] * batch
+                inputs = {**batch_inputs(batch), **greedy_settings(args.new_tokens)}
+                served = session.run(endpoint.name, inputs)
                 reference = generate_token_ids(model, prompts, max_length=prompt_length + args.new_tokens)
                 ids = np.asarray(reference["token_ids"])[:, prompt_length:]
                 same = all(list(served["token_ids"][i][:served["num_tokens"][i]]) == list(ids[i][:served["num_tokens"][i]])
                            for i in range(batch))
                 new_tokens = int(served["num_tokens"].sum())
                 in_process = time_calls(lambda: generate_token_ids(model, prompts, prompt_length + args.new_tokens), args.repeats, warmup=1)
-                loaded = time_calls(lambda: session.run("generate", inputs), args.repeats, warmup=1)
+                loaded = time_calls(lambda: session.run(endpoint.name, inputs), args.repeats, warmup=1)
                 bound = batch * bandwidth * 1e9 / weight_bytes
                 keras_rate, export_rate = in_process.per_second(new_tokens), loaded.per_second(new_tokens)
                 rows.append([
@@ -86,11 +102,11 @@ def main(argv: list[str] | None = None) -> None:
                 ])
         finally:
             session.close()
-    print(f"GPT-2 {args.size}: {model.backbone.count_params() / 1e6:.1f}M parameters, {weight_bytes / 1e6:.0f} MB of float32 "
-          f"weights read per decoding step; measured read bandwidth {bandwidth:.1f} GB/s; export took {export_seconds:.1f} s; "
-          f"prompt {prompt_length} tokens, greedy")
+    print(f"{args.size} through `{endpoint.name}`: {model.backbone.count_params() / 1e6:.1f}M parameters, "
+          f"{weight_bytes / 1e6:.0f} MB of float32 weights read per decoding step; measured read bandwidth {bandwidth:.1f} "
+          f"GB/s; export took {export_seconds:.1f} s; prompt {prompt_length} tokens, greedy")
     print(markdown_table(
-        ["batch", "new tokens/row", "keras-hub generate() (XLA) tok/s", "exported, session loader tok/s", "export / keras-hub",
+        ["batch", "new tokens/row", "keras-hub generate() (XLA) tok/s", f"exported `{endpoint.name}`, session loader tok/s", "export / keras-hub",
          "bandwidth bound tok/s", "keras-hub / bound", "export / bound", "same tokens"], rows))
 
 

@@ -7,7 +7,8 @@ data -> model -> train -> evaluate -> export -> serve -> demo.
     task.compile(model)
     model.fit(splits.train, validation_data=splits.validation, epochs=task.config.epochs)
     report = task.evaluate(model, Path("out"))   # metrics, tables, figures
-    endpoints = task.endpoints(model)        # what `serving.export` writes as signatures
+    served = task.serving_model(model, "float16")   # what `serving.export` tracks, for a GPU
+    endpoints = task.endpoints(served)       # what `serving.export` writes as signatures
 
 Training, checkpoints and resuming are the same for every task and live in `zoo.training`.
 """
@@ -23,6 +24,7 @@ import tensorflow as tf
 
 from zoo.config import TaskConfig
 from zoo.endpoint import Endpoint
+from zoo.precision import Precision, with_precision
 
 
 T = TypeVar("T")
@@ -103,6 +105,12 @@ class Task(abc.ABC):
     @abc.abstractmethod
     def endpoints(self, model: keras.Model) -> list[Endpoint]:
         """Serving endpoints over `model`: raw inputs in, decoded outputs out."""
+
+    def serving_model(self, model: keras.Model, precision: Precision = "float32") -> keras.Model:
+        """The model an export tracks and its endpoints serve: the trained `model` computing in
+        `precision`. A task whose trained model is not the one to serve (LoRA adapters to fold
+        into the kernels) overrides it."""
+        return with_precision(model, precision)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, {self.config!r})"

@@ -29,7 +29,29 @@ def tiny_runs(tmp_path_factory) -> TinyRuns:
     workdir = tmp_path_factory.mktemp("gpt2_models")
     base_task = zoo.get_task("gpt2_generate", **TINY)
     base = train(base_task, workdir, verbose=0)
-    chatbot_task = zoo.get_task("gpt2_chatbot", sequence_length=48, batch_size=16,
-                                steps_per_epoch=12, epochs=1, learning_rate=1e-2, max_new_tokens=12)
+    chatbot_task = zoo.get_task("chatbot", base="gpt2_generate", lora_rank=0, sequence_length=48, context_length=64,
+                                batch_size=16, steps_per_epoch=12, epochs=1, learning_rate=1e-2, max_new_tokens=12)
     chatbot = train(chatbot_task, workdir, verbose=0)
     return TinyRuns(workdir, base_task, base, chatbot_task, chatbot)
+
+
+@pytest.fixture(scope="session")
+def tiny_llama_preset(tmp_path_factory) -> Path:
+    """A keras-hub preset folder converted from a tiny llama GGUF with ChatML special tokens."""
+    from tiny_gguf import hf_weights, write_gguf
+
+    from zoo.gpt2.pretrained import convert_gguf
+
+    root = tmp_path_factory.mktemp("tiny_llama")
+    return convert_gguf(write_gguf(root / "tiny.gguf", hf_weights()), root / "preset")
+
+
+@pytest.fixture(scope="session")
+def tiny_lora_chatbot(tiny_llama_preset, tmp_path_factory):
+    """A chatbot LoRA-fine-tuned for a few steps on the tiny llama: (task, model)."""
+    from zoo.training import train
+
+    task = zoo.get_task("chatbot", base=str(tiny_llama_preset), system_prompt="Be brief.", lora_rank=2,
+                        sequence_length=48, context_length=96, batch_size=8, steps_per_epoch=3, epochs=1,
+                        learning_rate=5e-2, max_new_tokens=6)
+    return task, train(task, tmp_path_factory.mktemp("lora_models"), verbose=0)

@@ -9,7 +9,7 @@ from gpt2_helpers import keras_hub_new_tokens
 
 from serving.export import export
 from serving.saved_model import SessionModel
-from zoo.gpt2 import qa
+from zoo.gpt2.chat_template import QUESTION_ANSWER
 from zoo.gpt2.task import greedy_settings
 from zoo.training import load_trained
 
@@ -31,7 +31,7 @@ def test_chat_applies_the_template_in_the_graph(tiny_runs):
     chat, generate_endpoint = tiny_runs.chatbot_task.endpoints(tiny_runs.chatbot)
     questions = ["What is a computer?", "  Who are you?"]
     answers = chat(question=np.array(questions, dtype=object), answer_prefix=np.array(["", ""], dtype=object), **greedy_settings(12))
-    prompted = generate_endpoint(prompts=np.array([qa.prompt(q) for q in questions], dtype=object), **greedy_settings(12))
+    prompted = generate_endpoint(prompts=np.array([QUESTION_ANSWER.prompt(q) for q in questions], dtype=object), **greedy_settings(12))
     np.testing.assert_array_equal(answers["token_ids"], prompted["token_ids"])
     continued = chat(question=np.array(questions[:1], dtype=object), answer_prefix=answers["text"][:1], **greedy_settings(4))
     assert continued["num_tokens"][0] <= 4
@@ -40,7 +40,7 @@ def test_chat_applies_the_template_in_the_graph(tiny_runs):
 @pytest.fixture(scope="module")
 def exported(tiny_runs, tmp_path_factory):
     model = tiny_runs.chatbot
-    return export(model, tiny_runs.chatbot_task.endpoints(model), tmp_path_factory.mktemp("exports") / "gpt2_chatbot")
+    return export(model, tiny_runs.chatbot_task.endpoints(model), tmp_path_factory.mktemp("exports") / "chatbot")
 
 
 @pytest.mark.slow
@@ -54,7 +54,7 @@ def test_export_verifies_with_the_session_loader(exported):
 @pytest.mark.slow
 def test_exported_greedy_equals_in_process_generate_token_for_token(exported, tiny_runs):
     model = tiny_runs.chatbot
-    prompts = [qa.prompt("What is your favorite food?"), "In the beginning"]
+    prompts = [QUESTION_ANSWER.prompt("What is your favorite food?"), "In the beginning"]
     session = SessionModel.load(exported.path)
     try:
         served = session.run("generate", {"prompts": np.array(prompts, dtype=object), **greedy_settings(10)})

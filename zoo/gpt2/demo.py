@@ -1,4 +1,4 @@
-"""The GPT-2 demo tabs: a chat with the question-answering chatbot, and free text generation,
+"""The GPT demo tabs: a chat with the question-answering chatbot, and free text generation,
 both streaming the reply a few tokens at a time with sampler controls.
 
 A TF Serving endpoint answers a whole request at once, so the reply is streamed by asking for
@@ -71,8 +71,8 @@ def _chat_tab(task, backend) -> None:
             raise gr.Error(f"The model rejected this request: {error}") from error
 
     gr.Markdown(
-        f"**{task.name.replace('_', ' ')}**: GPT-2 fine-tuned on chatterbot-corpus questions and answers. "
-        "The prompt template `Question: ...\\nAnswer:` is applied inside the served graph."
+        f"**{task.name.replace('_', ' ')}**: `{task.config.base}` fine-tuned on chatterbot-corpus questions and "
+        f"answers. Its own {task.template.name} chat template is applied inside the served graph."
     )
     gr.ChatInterface(
         reply, additional_inputs=sampler_controls(task.config),

@@ -1,5 +1,6 @@
-"""Text generation with GPT-2: keras-hub's samplers in-process, and a graph-only decoding
-function with per-request sampler settings that exports to a SavedModel.
+"""Text generation with any keras-hub causal LM (GPT-2, Llama/SmolLM2, ...): keras-hub's samplers
+in-process, and a graph-only decoding function with per-request sampler settings that exports to
+a SavedModel.
 
 In-process (keras-hub's `generate()`, XLA-compiled), any keras-hub sampler:
 
@@ -17,9 +18,11 @@ In a graph (what the `generate` endpoint serves; no XLA, no Python in the loop):
 positions, runs keras-hub's `generate_step` (the KV-cached while-loop) with `SettingsSampler`,
 and keeps each row's new tokens up to its end token or `max_new_tokens`, detokenized in-graph.
 Settings: `temperature` 0 is greedy (argmax), > 0 samples; `top_k` 0 and `top_p` 1 disable
-those filters; `seed` makes sampling reproducible. The prompt gets GPT-2's start token
-(`<|endoftext|>`), so an empty prompt samples unconditioned text. Invalid settings, and a
-prompt that leaves no room in the context window, fail with `InvalidArgumentError`.
+those filters; `seed` makes sampling reproducible. The model's preprocessor decides the rest:
+its tokenizer's start token goes first when `add_start_token` is set (GPT-2's `<|endoftext|>`,
+so an empty prompt samples unconditioned text), its end token stops a row, and its
+`sequence_length` is the context window. Invalid settings, and a prompt that leaves no room in
+the window, fail with `InvalidArgumentError`.
 """
 from __future__ import annotations
 
@@ -29,18 +32,16 @@ from typing import Iterator, Sequence
 import keras_hub
 import tensorflow as tf
 
-from zoo.gpt2.tokenizer import END_TOKEN_ID
 
-
-def in_process_lm(model: keras_hub.models.GPT2CausalLM, sampler: str | keras_hub.samplers.Sampler = "greedy") -> keras_hub.models.GPT2CausalLM:
-    """A `GPT2CausalLM` sharing `model`'s weights and tokenizer, compiled with `sampler`."""
-    lm = keras_hub.models.GPT2CausalLM(model.backbone, model.preprocessor)
+def in_process_lm(model: keras_hub.models.CausalLM, sampler: str | keras_hub.samplers.Sampler = "greedy") -> keras_hub.models.CausalLM:
+    """A causal LM of `model`'s class sharing its weights and preprocessor, compiled with `sampler`."""
+    lm = type(model)(model.backbone, model.preprocessor)
     lm.compile(sampler=sampler)
     return lm
 
 
 def generate(
-    model: keras_hub.models.GPT2CausalLM,
+    model: keras_hub.models.CausalLM,
     prompts: Sequence[str],
     sampler: str | keras_hub.samplers.Sampler = "greedy",
     max_length: int | None = None,
@@ -50,7 +51,7 @@ def generate(
 
 
 def generate_token_ids(
-    model: keras_hub.models.GPT2CausalLM,
+    model: keras_hub.models.CausalLM,
     prompts: Sequence[str],
     max_length: int,
     sampler: str | keras_hub.samplers.Sampler = "greedy",
@@ -59,7 +60,7 @@ def generate_token_ids(
     token ids, `max_length` wide, stopping at the end token (`padding_mask` marks kept ids)."""
     lm = in_process_lm(model, sampler)
     inputs = model.preprocessor.generate_preprocess(tf.constant(list(prompts)), sequence_length=max_length)
-    return lm.make_generate_function()(inputs, stop_token_ids=[END_TOKEN_ID])
+    return lm.make_generate_function()(inputs, stop_token_ids=[model.preprocessor.tokenizer.end_token_id])
 
 
 class SettingsSampler(keras_hub.samplers.Sampler):
@@ -113,7 +114,7 @@ def filter_logits(logits: tf.Tensor, top_k: tf.Tensor, top_p: tf.Tensor) -> tf.T
 
 
 @contextlib.contextmanager
-def sampling_with(model: keras_hub.models.GPT2CausalLM, sampler: keras_hub.samplers.Sampler) -> Iterator[None]:
+def sampling_with(model: keras_hub.models.CausalLM, sampler: keras_hub.samplers.Sampler) -> Iterator[None]:
     """Make `model.generate_step` use `sampler` (what `compile(sampler=...)` sets) for a while."""
     previous = getattr(model, "sampler", None)
     model.sampler = sampler
@@ -136,7 +137,7 @@ def check_settings(max_new_tokens: tf.Tensor, temperature: tf.Tensor, top_k: tf.
 
 
 def generate_in_graph(
-    model: keras_hub.models.GPT2CausalLM,
+    model: keras_hub.models.CausalLM,
     prompts: tf.Tensor,
     max_new_tokens: tf.Tensor | int,
     temperature: tf.Tensor | float = 0.0,
@@ -151,18 +152,21 @@ def generate_in_graph(
     """
     max_new_tokens = tf.cast(max_new_tokens, tf.int32)
     temperature = tf.cast(temperature, tf.float32)
-    window = model.backbone.max_sequence_length
+    window = model.preprocessor.sequence_length
     tokenizer = model.preprocessor.tokenizer
+    end_token_id = tokenizer.end_token_id
     with tf.control_dependencies(check_settings(max_new_tokens, temperature, top_k, top_p)):
         prompts = tf.identity(prompts)
     pieces = tokenizer(prompts)
-    start = tf.fill([pieces.nrows(), 1], tf.constant(tokenizer.start_token_id, pieces.dtype))
-    pieces = tf.concat([start, pieces], axis=1)
+    if model.preprocessor.add_start_token:
+        start = tf.fill([pieces.nrows(), 1], tf.constant(tokenizer.start_token_id, pieces.dtype))
+        pieces = tf.concat([start, pieces], axis=1)
     lengths = tf.cast(pieces.row_lengths(), tf.int32)
     longest = tf.reduce_max(lengths)
     too_long = tf.debugging.assert_less(
         longest, window,
-        message=f"a prompt is too long: with the start token it must be under the {window}-token context window",
+        message=f"a prompt is too long: it must be under the {window}-token context window, counting any template "
+                "and start token",
     )
     with tf.control_dependencies([too_long]):
         total = tf.minimum(longest + max_new_tokens, window)
@@ -171,10 +175,10 @@ def generate_in_graph(
     padding_mask = positions < lengths[:, tf.newaxis]
     sampler = SettingsSampler(temperature, top_k, top_p, seed)
     with sampling_with(model, sampler):
-        outputs = model.generate_step({"token_ids": token_ids, "padding_mask": padding_mask}, stop_token_ids=[END_TOKEN_ID])
+        outputs = model.generate_step({"token_ids": token_ids, "padding_mask": padding_mask}, stop_token_ids=[end_token_id])
     token_ids = tf.cast(outputs["token_ids"], tf.int32)
     new = (positions >= lengths[:, tf.newaxis]) & (positions < lengths[:, tf.newaxis] + max_new_tokens)
-    ended = tf.cumsum(tf.cast(new & (token_ids == END_TOKEN_ID), tf.int32), axis=1) > 0
+    ended = tf.cumsum(tf.cast(new & (token_ids == end_token_id), tf.int32), axis=1) > 0
     kept = tf.ragged.boolean_mask(token_ids, new & ~ended)
     return {
         "text": tokenizer.detokenize(kept),

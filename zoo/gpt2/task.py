@@ -1,5 +1,6 @@
-"""The GPT-2 tasks: pre-training on the World English Bible, and a question-answering chatbot
-fine-tuned from it; both serve a `generate` endpoint, the chatbot also `chat`.
+"""The GPT tasks: GPT-2 pre-trained from scratch on the World English Bible, and a
+question-answering chatbot fine-tuned from a pretrained causal LM (SmolLM2 offline by default);
+both serve a `generate` endpoint, the chatbot also `chat`.
 
     task = zoo.get_task("gpt2_generate")
     model = zoo.train(task)                                  # a few CPU minutes
@@ -7,7 +8,7 @@ fine-tuned from it; both serve a `generate` endpoint, the chatbot also `chat`.
     task.endpoints(model)[0](prompts=["In the beginning"], max_new_tokens=20, temperature=0.0,
                              top_k=0, top_p=1.0, seed=0)["text"]
 
-    chatbot = zoo.get_task("gpt2_chatbot")                   # starts from the trained gpt2_generate
+    chatbot = zoo.get_task("chatbot")                        # LoRA on SmolLM2-135M-Instruct, offline
     model = zoo.train(chatbot)
     chatbot.endpoints(model)[0](question=["What is a computer?"], answer_prefix=[""],
                                 max_new_tokens=40, temperature=0.0, top_k=0, top_p=1.0, seed=0)["text"]
@@ -25,10 +26,13 @@ import tensorflow as tf
 
 from zoo.endpoint import Endpoint
 from zoo.errors import ZooError
-from zoo.gpt2 import qa, text
+from zoo.finetuning import backbone_layer_groups, layerwise_lr_multipliers, layerwise_optimizer, reinitialize_top_layers
+from zoo.gpt2 import chat_data, text
+from zoo.gpt2.chat_template import ChatTemplate, chat_template_for
 from zoo.gpt2.config import ChatbotConfig, GPT2Config, SamplingDefaults
 from zoo.gpt2.generation import generate_in_graph
-from zoo.gpt2.models import build_causal_lm, preset_causal_lm, with_answer_only_loss
+from zoo.gpt2.models import AnswerOnlyPreprocessor, build_causal_lm, merged, preset_causal_lm, preset_tokenizer, with_answer_only_loss
+from zoo.precision import POLICIES, Precision, fastest_training_precision
 from zoo.registry import entries, get_task
 from zoo.tables import markdown_table
 from zoo.task import Report, Splits, Task
@@ -37,22 +41,25 @@ from zoo.training import run_directory, train
 SAMPLE_PROMPTS = ("In the beginning", "The Lord said to Moses,", "Blessed are")
 
 
-def compile_causal_lm(model: keras_hub.models.GPT2CausalLM, learning_rate: float, total_steps: int) -> None:
-    """AdamW with linear warmup and cosine decay over `total_steps`; perplexity as the metric.
-    Training steps run without XLA: compiling GPT-2's step costs more than it saves in short runs."""
+def compile_causal_lm(model: keras_hub.models.CausalLM, learning_rate: float, total_steps: int,
+                      lr_multipliers: dict[str, float] | None = None) -> None:
+    """AdamW with linear warmup and cosine decay over `total_steps`, and per-variable learning-rate
+    multipliers (LLRD) when given; perplexity as the metric. Training steps run without XLA:
+    compiling the step costs more than it saves in short runs."""
     warmup = max(1, total_steps // 20)
     schedule = keras.optimizers.schedules.CosineDecay(
         0.0, max(1, total_steps - warmup), alpha=0.1, warmup_target=learning_rate, warmup_steps=warmup,
     )
+    optimizer = keras.optimizers.AdamW(schedule, weight_decay=0.01, clipnorm=1.0)
     model.compile(
-        optimizer=keras.optimizers.AdamW(schedule, weight_decay=0.01, clipnorm=1.0),
+        optimizer=layerwise_optimizer(optimizer, lr_multipliers) if lr_multipliers else optimizer,
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
         weighted_metrics=[keras_hub.metrics.Perplexity(from_logits=True, name="perplexity")],
         jit_compile=False,
     )
 
 
-def perplexity(model: keras_hub.models.GPT2CausalLM, dataset: tf.data.Dataset) -> float:
+def perplexity(model: keras_hub.models.CausalLM, dataset: tf.data.Dataset) -> float:
     """exp of the mean cross-entropy per weighted target token of `dataset` (raw inputs)."""
 
     @tf.function(reduce_retracing=True)
@@ -69,7 +76,7 @@ def perplexity(model: keras_hub.models.GPT2CausalLM, dataset: tf.data.Dataset) -
     return math.exp(total / count)
 
 
-def generate_endpoint(model: keras_hub.models.GPT2CausalLM, prompts: list[str], defaults: SamplingDefaults) -> Endpoint:
+def generate_endpoint(model: keras_hub.models.CausalLM, prompts: list[str], defaults: SamplingDefaults) -> Endpoint:
     """The `generate` endpoint: prompt strings plus sampler settings in, new text out."""
     return Endpoint(
         "generate",
@@ -173,26 +180,41 @@ class GPT2GenerateTask(Task):
         return [generate_endpoint(model, list(SAMPLE_PROMPTS[:2]), self.config)]
 
 
-class GPT2ChatbotTask(Task):
-    """GPT-2 fine-tuned on chatterbot-corpus Q/A pairs; `chat` applies the prompt template in-graph."""
+class ChatbotTask(Task):
+    """A question-answering chatbot fine-tuned from a pretrained causal LM (`ChatbotConfig.base`)
+    on chatterbot-corpus pairs in the base's own chat template; LoRA by default, merged before
+    serving. `chat` applies the template inside the graph."""
 
     config_class = ChatbotConfig
     demo_module = "zoo.gpt2.demo"
     config: ChatbotConfig
 
     @functools.cached_property
-    def split(self) -> Splits[list[qa.QAPair]]:
-        return qa.split_pairs(qa.load_pairs(), seed=self.config.seed)
+    def split(self) -> Splits[list[chat_data.QAPair]]:
+        return chat_data.split_pairs(chat_data.load_pairs(), seed=self.config.seed)
+
+    @functools.cached_property
+    def tokenizer(self) -> keras_hub.tokenizers.Tokenizer:
+        """The base's tokenizer."""
+        return self.base_model().preprocessor.tokenizer if self.config.base in entries() else preset_tokenizer(self.config.base)
+
+    @functools.cached_property
+    def template(self) -> ChatTemplate:
+        """The base's chat template (ChatML for SmolLM2, `Question: ...\\nAnswer:` for GPT-2)."""
+        return chat_template_for(self.tokenizer, self.config.system_prompt)
 
     @property
     def steps_per_epoch(self) -> int:
         return self.config.steps_per_epoch or math.ceil(len(self.split.train) / self.config.batch_size)
 
-    def _pairs(self, pairs: list[qa.QAPair], shuffle: bool = False, steps: int = 0) -> tf.data.Dataset:
+    def _pairs(self, pairs: list[chat_data.QAPair], shuffle: bool = False, steps: int = 0) -> tf.data.Dataset:
+        """Packed (x, y, answer-only weights) batches, the whole split tokenized once up front."""
         c = self.config
-        ds = tf.data.Dataset.from_tensor_slices(
-            {"prompt": [qa.prompt(p.question) for p in pairs], "answer": [" " + p.answer for p in pairs]}
-        )
+        preprocessor = AnswerOnlyPreprocessor(self.tokenizer, c.sequence_length, add_start_token=self.template.add_start_token)
+        ds = tf.data.Dataset.from_tensor_slices(preprocessor({
+            "prompt": tf.constant([self.template.prompt(p.question) for p in pairs]),
+            "answer": tf.constant([self.template.answer(p.answer) for p in pairs]),
+        }))
         if shuffle:
             ds = ds.shuffle(len(pairs), seed=c.seed, reshuffle_each_iteration=True)
         return _bounded(ds.batch(c.batch_size), steps)
@@ -204,45 +226,74 @@ class GPT2ChatbotTask(Task):
             self._pairs(self.split.validation), self._pairs(self.split.test),
         )
 
-    def base_model(self) -> keras_hub.models.GPT2CausalLM:
-        """The starting weights named by `config.base` (see `ChatbotConfig`)."""
+    def base_model(self) -> keras_hub.models.CausalLM:
+        """The starting weights named by `config.base` (see `ChatbotConfig`), freshly loaded."""
         c = self.config
         if c.base not in entries():
-            return preset_causal_lm(c.base, c.sequence_length)
+            return preset_causal_lm(c.base)
         workdir = c.base_workdir or self.workdir
         saved = run_directory(workdir, c.base).saved_config()
         return train(get_task(c.base, saved), workdir, verbose=0)
 
+    def chat_model(self, model: keras_hub.models.CausalLM, sequence_length: int) -> keras_hub.models.CausalLM:
+        positions = getattr(model.backbone, "max_sequence_length", None)
+        if positions is not None and sequence_length > positions:
+            raise ZooError(f"a window of {sequence_length} tokens exceeds the base model's {positions} positions; "
+                           "lower sequence_length / context_length")
+        return with_answer_only_loss(model, sequence_length, self.template.add_start_token)
+
     def build_model(self) -> keras.Model:
-        base = self.base_model()
-        window = base.backbone.max_sequence_length
-        if self.config.sequence_length > window:
-            raise ZooError(f"sequence_length {self.config.sequence_length} exceeds the base model's {window} positions")
-        return with_answer_only_loss(base, self.config.sequence_length)
+        c = self.config
+        model = self.chat_model(merged(self.base_model(), POLICIES[fastest_training_precision()]), c.sequence_length)
+        if c.reinit_top_layers:
+            reinitialize_top_layers(model.backbone, c.reinit_top_layers, seed=c.seed)
+        if c.lora_rank:
+            model.backbone.enable_lora(c.lora_rank)
+        return model
 
     def compile(self, model: keras.Model) -> None:
-        compile_causal_lm(model, self.config.learning_rate, self.steps_per_epoch * self.config.epochs)
+        c = self.config
+        multipliers = (layerwise_lr_multipliers(backbone_layer_groups(model.backbone), c.layerwise_lr_decay)
+                       if c.layerwise_lr_decay != 1.0 else None)
+        compile_causal_lm(model, c.learning_rate, self.steps_per_epoch * c.epochs, multipliers)
+
+    def answers(self, model: keras.Model, questions: list[str]) -> list[str]:
+        """Greedy answers of `model` (fine-tuned or a base) to `questions`, through the `chat` endpoint."""
+        outputs = self.endpoints(model)[0](
+            question=np.array(questions, dtype=object), answer_prefix=np.array([""] * len(questions), dtype=object),
+            **greedy_settings(self.config.max_new_tokens),
+        )
+        return [out.decode(errors="replace").strip() for out in outputs["text"]]
 
     def evaluate(self, model: keras.Model, out_dir: Path) -> Report:
         out_dir.mkdir(parents=True, exist_ok=True)
         test = self.datasets().test
-        base = with_answer_only_loss(self.base_model(), self.config.sequence_length)
-        metrics = {"test_perplexity_before": perplexity(base, test), "test_perplexity_after": perplexity(model, test)}
-        pairs = self.split.test[:8]
-        outputs = self.endpoints(model)[0](
-            question=np.array([p.question for p in pairs], dtype=object),
-            answer_prefix=np.array([""] * len(pairs), dtype=object),
-            **greedy_settings(self.config.max_new_tokens),
-        )
-        rows = [[p.question, p.answer, out.decode(errors="replace").strip()] for p, out in zip(pairs, outputs["text"])]
-        tables = {"answers": markdown_table(["held-out question", "reference answer", "chatbot (greedy)"], rows)}
+        base = self.chat_model(self.base_model(), self.config.sequence_length)
+        tuned = self.chat_model(self.serving_model(model), self.config.sequence_length)
+        metrics = {"test_perplexity_before": perplexity(base, test), "test_perplexity_after": perplexity(tuned, test)}
+        pairs = self.split.test[:10]
+        questions = [p.question for p in pairs]
+        rows = [[p.question, p.answer, before, after] for p, before, after in
+                zip(pairs, self.answers(base, questions), self.answers(tuned, questions))]
+        tables = {"answers": markdown_table(["held-out question", "reference answer", "base (greedy)", "fine-tuned (greedy)"], rows)}
         (out_dir / "answers.md").write_text(tables["answers"] + "\n")
         return Report(metrics, tables, [out_dir / "answers.md"])
 
+    def serving_model(self, model: keras.Model, precision: Precision = "float32") -> keras.Model:
+        """The fine-tuned model with LoRA folded into its kernels, computing in `precision`."""
+        return merged(model, POLICIES[precision])
+
     def endpoints(self, model: keras.Model) -> list[Endpoint]:
+        served = self.chat_model(merged(model), self.config.context_length)
+        template = self.template
+
         def chat(question, answer_prefix, max_new_tokens, temperature, top_k, top_p, seed):
-            prompts = tf.strings.join([qa.QUESTION_PREFIX, tf.strings.strip(question), qa.ANSWER_PREFIX, answer_prefix])
-            return generate_in_graph(model, prompts, max_new_tokens, temperature, top_k, top_p, seed)
+            empty = tf.debugging.assert_greater(
+                tf.reduce_min(tf.strings.length(tf.strings.strip(question))), 0,
+                message="a question is empty: type a question to answer")
+            with tf.control_dependencies([empty]):
+                prompts = template.prompt_in_graph(question, answer_prefix)
+            return generate_in_graph(served, prompts, max_new_tokens, temperature, top_k, top_p, seed)
 
         questions = [p.question for p in self.split.test[:2]]
         return [
@@ -251,8 +302,9 @@ class GPT2ChatbotTask(Task):
                 {"question": tf.TensorSpec([None], tf.string), "answer_prefix": tf.TensorSpec([None], tf.string), **SETTINGS_SPEC},
                 {"question": np.array(questions, dtype=object), "answer_prefix": np.array(["", ""], dtype=object),
                  **greedy_settings(self.config.max_new_tokens)},
-                f"questions (+ the answer so far, usually empty) and sampler settings -> the answer; the template "
-                f"{qa.prompt('{question}')!r} is applied in the graph",
+                f"questions (+ the answer so far, usually empty) and sampler settings -> the answer; the "
+                f"{template.name} template {template.prompt('{question}')!r} is applied in the graph, and generation "
+                f"stops at the tokenizer's end token",
             ),
-            generate_endpoint(model, [qa.prompt(q) for q in questions], self.config),
+            generate_endpoint(served, [template.prompt(q) for q in questions], self.config),
         ]
