@@ -3,11 +3,14 @@ the `caption` endpoint and the demo share.
 
 Accepts PNG, JPEG, GIF (first frame) and BMP of any size up to `MAX_PIXELS`. Transparency is
 composited onto white (the renders are drawn on white), grayscale becomes RGB, and the picture
-is resized (area-averaged, aspect not kept) to `size` x `size`, float32 in [0, 1]. Bytes that
+is resized (area-averaged, aspect not kept) to `size` x `size`, float32 in [0, 1]; with
+`central_fraction`, the central square of that fraction of the shorter side is cut out first
+(the aspect-keeping crop ImageNet networks are evaluated with). Bytes that
 are not one of those formats, and images above `MAX_PIXELS` by their header, fail with an
 `InvalidArgumentError` that says so before anything is decoded.
 
     images = decode_images(tf.constant([open("cat.jpg", "rb").read()]), size=48)   # [1, 48, 48, 3]
+    photos = decode_images(tf.constant([open("cat.jpg", "rb").read()]), 224, central_fraction=0.875)
 """
 from __future__ import annotations
 
@@ -62,7 +65,7 @@ def header_size(data: tf.Tensor) -> tf.Tensor:
     )
 
 
-def decode_image(data: tf.Tensor, size: int) -> tf.Tensor:
+def decode_image(data: tf.Tensor, size: int, central_fraction: float | None = None) -> tf.Tensor:
     """One encoded image -> [size, size, 3] float32 in [0, 1], transparency composited onto white."""
     height_width = header_size(data)
     pixels = height_width[0] * height_width[1]
@@ -76,11 +79,15 @@ def decode_image(data: tf.Tensor, size: int) -> tf.Tensor:
     rgb = tf.cond(channels >= 3, lambda: image[..., :3], lambda: tf.tile(image[..., :1], [1, 1, 3]))
     alpha = tf.cond(tf.equal(channels % 2, 0), lambda: image[..., -1:], lambda: tf.ones_like(image[..., :1]))
     rgb = rgb * alpha + (1.0 - alpha)
+    if central_fraction is not None:
+        height, width = tf.shape(rgb)[0], tf.shape(rgb)[1]
+        side = tf.maximum(1, tf.cast(central_fraction * tf.cast(tf.minimum(height, width), tf.float32), tf.int32))
+        rgb = tf.image.crop_to_bounding_box(rgb, (height - side) // 2, (width - side) // 2, side, side)
     resized = tf.image.resize(rgb, (size, size), method="area", antialias=True)
     return tf.ensure_shape(tf.clip_by_value(resized, 0.0, 1.0), (size, size, 3))
 
 
-def decode_images(data: tf.Tensor, size: int) -> tf.Tensor:
+def decode_images(data: tf.Tensor, size: int, central_fraction: float | None = None) -> tf.Tensor:
     """A [N] string tensor of encoded images -> [N, size, size, 3] float32 in [0, 1]."""
-    return tf.map_fn(lambda one: decode_image(one, size), data,
+    return tf.map_fn(lambda one: decode_image(one, size, central_fraction), data,
                      fn_output_signature=tf.TensorSpec((size, size, 3), tf.float32))
