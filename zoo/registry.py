@@ -31,7 +31,7 @@ class TaskEntry:
         return getattr(importlib.import_module(module), attr)
 
 
-FAMILIES: tuple[str, ...] = ("autoencoders", "gpt2", "bert", "captioning", "translation")
+FAMILIES: tuple[str, ...] = ("autoencoders", "gpt2", "bert", "captioning", "translation", "imagenet")
 """Packages under `zoo/` whose `TASKS` tuple of `TaskEntry` registers their tasks."""
 
 
