@@ -17,7 +17,7 @@ import pytest
 import zoo
 
 REPO = Path(__file__).resolve().parents[2]
-TINY = {"image_size": 32, "embed_dim": 64, "num_layers": 1, "num_heads": 2, "intermediate_dim": 128,
+TINY = {"backbone": "small_cnn", "pretrained": False, "image_size": 32, "embed_dim": 64, "num_layers": 1, "num_heads": 2, "intermediate_dim": 128,
         "min_word_count": 2, "dropout": 0.2, "max_tokens": 10, "epochs": 8, "batch_size": 32,
         "learning_rate": 2e-3, "beam_width": 3}
 SERVED_NAME = "captioner"

@@ -1,6 +1,7 @@
 """The config of the captioning tasks.
 
-    CaptioningConfig()                                        # emoji, small CNN, a few CPU minutes
+    CaptioningConfig()                                        # emoji, pretrained EfficientNet-Lite0 (offline)
+    CaptioningConfig(backbone="small_cnn", pretrained=False, image_size=64)   # a CNN learned from scratch
     CaptioningConfig(dataset="clipart", max_images=3000)      # openclipart renders
     CaptioningConfig(dataset="folder", image_dir="Flickr8k_Dataset",
                      captions_file="Flickr8k.token.txt", image_size=128)
@@ -26,9 +27,10 @@ class CaptioningConfig(TaskConfig):
     full turn, and brightness/contrast/saturation jitter of +-`color_jitter`.
     Vocabulary: training-caption words seen `min_word_count` times; captions are cut to
     `max_tokens` ids including start and end.
-    Model: `backbone` (`small_cnn`, `mobilenet_v3_small`, `efficientnet_b0`; `pretrained`
-    loads ImageNet weights and needs a download) and a Transformer decoder of `num_layers`
-    blocks. Decoding: `beam_width` for the examples and the evaluation's beam row; the best beam
+    Model: `backbone` (`efficientnet_lite0`: ImageNet weights converted offline with `pretrained`,
+    frozen but for its top `trainable_blocks` blocks; `small_cnn`, trained from scratch;
+    `mobilenet_v3_small`, `efficientnet_b0`: `pretrained` downloads ImageNet weights) and a
+    Transformer decoder of `num_layers` blocks. Decoding: `beam_width` for the examples and the evaluation's beam row; the best beam
     has the highest log-probability / length ** `length_penalty` (0: summed, the likeliest caption;
     1: mean per word).
     """
@@ -37,14 +39,15 @@ class CaptioningConfig(TaskConfig):
     image_dir: str = ""
     captions_file: str = ""
     max_images: int = 0
-    image_size: int = 64
+    image_size: int = 96
     flip: float = 0.5
     rotation: float = 0.04
     color_jitter: float = 0.15
     min_word_count: int = 1
     max_tokens: int = 12
-    backbone: str = "small_cnn"
-    pretrained: bool = False
+    backbone: str = "efficientnet_lite0"
+    pretrained: bool = True
+    trainable_blocks: int = 0
     embed_dim: int = 128
     num_layers: int = 2
     num_heads: int = 4

@@ -3,11 +3,12 @@
     model = build_captioner(vocabulary, CaptioningConfig(image_size=48))
     logits = model({"images": images, "token_ids": token_ids})     # [N, T, vocabulary]
 
-- `image_encoder` (a sub-model): images in [0, 1] -> [N, grid cells, embed_dim]. Either a small
-  CNN (`backbone="small_cnn"`, stride 8) or a `keras.applications` backbone
+- `image_encoder` (a sub-model): images in [0, 1] -> [N, grid cells, embed_dim]. Either
+  EfficientNet-Lite0 (`backbone="efficientnet_lite0"`, the default: stride 32, ImageNet weights
+  converted offline with `pretrained=True`, frozen except its top `trainable_blocks` blocks),
+  a small CNN (`small_cnn`, stride 8, trained from scratch) or a `keras.applications` backbone
   (`mobilenet_v3_small`, `efficientnet_b0`; ImageNet weights with `pretrained=True`, which
-  downloads, else trained from scratch), projected to `embed_dim`, plus a learned position
-  embedding per grid cell.
+  downloads), projected to `embed_dim`, plus a learned position embedding per grid cell.
 - `caption_decoder` (`CaptionDecoder`): keras-hub `TokenAndPositionEmbedding` and
   `TransformerDecoder` blocks (causal self-attention, cross-attention over the grid), then
   logits over the vocabulary it stores in its config.
@@ -21,13 +22,14 @@ import tensorflow as tf
 from zoo.captioning.config import CaptioningConfig
 from zoo.cross_attention import cross_attention_scores
 from zoo.errors import ZooError
+from zoo.imagenet.models import backbone_block_groups, imagenet_features
 
 APPLICATIONS = {
     # both take [0, 255] inputs and rescale them themselves
     "mobilenet_v3_small": keras.applications.MobileNetV3Small,
     "efficientnet_b0": keras.applications.EfficientNetB0,
 }
-BACKBONES = ("small_cnn", *APPLICATIONS)
+BACKBONES = ("efficientnet_lite0", "small_cnn", *APPLICATIONS)
 
 
 @keras.saving.register_keras_serializable(package="zoo.captioning")
@@ -108,6 +110,20 @@ def application_backbone(name: str, image_size: int, pretrained: bool) -> keras.
     return keras.Model(images, backbone(images * 255.0), name=name)
 
 
+def lite0_backbone(image_size: int, pretrained: bool, trainable_blocks: int) -> keras.Model:
+    """EfficientNet-Lite0's feature map of [0, 1] images; with `pretrained`, the ImageNet weights
+    with only the top `trainable_blocks` layer groups (the top conv counts as one) trainable."""
+    images = keras.Input((image_size, image_size, 3))
+    model = keras.Model(images, imagenet_features(images, "imagenet" if pretrained else "random"),
+                        name="efficientnet_lite0")
+    if pretrained:
+        groups = backbone_block_groups(model.get_layer("backbone"))
+        for depth, group in enumerate(groups):
+            for layer in group:
+                layer.trainable = depth >= len(groups) - trainable_blocks
+    return model
+
+
 def build_image_encoder(config: CaptioningConfig) -> keras.Model:
     """Images [N, S, S, 3] in [0, 1] -> feature grid [N, cells, embed_dim] with cell positions."""
     if config.backbone not in BACKBONES:
@@ -115,6 +131,8 @@ def build_image_encoder(config: CaptioningConfig) -> keras.Model:
     images = keras.Input((config.image_size, config.image_size, 3), name="images")
     if config.backbone == "small_cnn":
         features = small_cnn(config.image_size, config.embed_dim)(images)
+    elif config.backbone == "efficientnet_lite0":
+        features = lite0_backbone(config.image_size, config.pretrained, config.trainable_blocks)(images)
     else:
         features = application_backbone(config.backbone, config.image_size, config.pretrained)(images)
     height, width, channels = features.shape[1:]

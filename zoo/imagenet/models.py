@@ -4,6 +4,7 @@ published head, and a gradient gate that keeps the backbone frozen for the first
     model = build_image_classifier(ImageClassifierConfig(dataset="faces", frozen_epochs=3), 2, steps_per_epoch=9)
     logits = model(images)                         # images [N, S, S, 3] in [0, 1]
     groups = backbone_block_groups(model.get_layer("backbone"))   # stem, 16 blocks, top; for LLRD
+    grid = imagenet_features(keras.Input((96, 96, 3)), "imagenet")  # [N, 3, 3, 1280], for other models
 
 The backbone always runs in inference mode (batch-norm statistics stay the ImageNet ones, as is
 usual when fine-tuning on a few hundred images); its weights learn once the gate opens.
@@ -57,15 +58,21 @@ def backbone_block_groups(backbone: keras.Model) -> list[list[keras.layers.Layer
     return [groups.pop("stem"), *[groups[k] for k in groups if k.startswith("block")], groups["top"]]
 
 
+def imagenet_features(images: keras.KerasTensor, weights: str) -> keras.KerasTensor:
+    """Images in [0, 1] (a Keras tensor) -> the backbone's top feature map (stride 32, 1,280
+    channels), pixels scaled as the release was trained, the backbone in inference mode."""
+    scaled = keras.layers.Rescaling(255.0 / STD, offset=-MEAN / STD, name="scale_pixels")(images)
+    return efficientnet_backbone(weights)(scaled, training=False)
+
+
 def build_image_classifier(config: ImageClassifierConfig, num_classes: int, steps_per_epoch: int = 1) -> keras.Model:
     """Images in [0, 1] -> class logits: scaling, backbone (gated), average pooling, dropout, dense.
 
     With `dataset="imagenet"` the dense layer is the published 1000-class head.
     """
     images = keras.Input((config.image_size, config.image_size, 3), name="images")
-    scaled = keras.layers.Rescaling(255.0 / STD, offset=-MEAN / STD, name="scale_pixels")(images)
-    features = efficientnet_backbone(config.weights)(scaled, training=False)
-    features = GradientGate(config.frozen_epochs * steps_per_epoch, name="freeze_gate")(features)
+    features = GradientGate(config.frozen_epochs * steps_per_epoch, name="freeze_gate")(
+        imagenet_features(images, config.weights))
     pooled = keras.layers.GlobalAveragePooling2D(name="pooler")(features)
     head = keras.layers.Dense(num_classes, name="predictions")
     logits = head(keras.layers.Dropout(config.dropout, name="output_dropout")(pooled))
