@@ -43,6 +43,16 @@ def test_backbone_learns_only_after_the_frozen_epochs(scratch_task):
     assert np.abs(backbone.get_layer("stem_conv").kernel.numpy() - stem).max() > 1e-5
 
 
+def test_pretrained_batch_norms_keep_their_imagenet_statistics():
+    """Trained or not, the pretrained network computes the same (batch norms in inference mode),
+    while the from-scratch one normalizes by the batch in training."""
+    images = np.random.default_rng(0).uniform(size=(4, 64, 64, 3)).astype("float32")
+    for name, same in (("face_classifier", True), ("face_classifier_scratch", False)):
+        model = zoo.get_task(name, image_size=64, dropout=0.0).build_model()
+        difference = np.abs(model(images, training=True) - model(images, training=False)).max()
+        assert (difference < 1e-5) == same, (name, difference)
+
+
 def test_layerwise_rates_decay_block_by_block_below_the_head():
     task = zoo.get_task("face_classifier_scratch", **{**TINY, "backbone_lr_scale": 0.1, "layer_decay": 0.5})
     model = task.build_model()

@@ -119,8 +119,8 @@ def lite0_backbone(image_size: int, pretrained: bool, trainable_blocks: int) -> 
     if pretrained:
         groups = backbone_block_groups(model.get_layer("backbone"))
         for depth, group in enumerate(groups):
-            for layer in group:
-                layer.trainable = depth >= len(groups) - trainable_blocks
+            for layer in group:  # batch norms stay frozen (see efficientnet_backbone)
+                layer.trainable = depth >= len(groups) - trainable_blocks and layer.trainable
     return model
 
 

@@ -6,8 +6,9 @@ published head, and a gradient gate that keeps the backbone frozen for the first
     groups = backbone_block_groups(model.get_layer("backbone"))   # stem, 16 blocks, top; for LLRD
     grid = imagenet_features(keras.Input((96, 96, 3)), "imagenet")  # [N, 3, 3, 1280], for other models
 
-The backbone always runs in inference mode (batch-norm statistics stay the ImageNet ones, as is
-usual when fine-tuning on a few hundred images); its weights learn once the gate opens.
+A pretrained backbone's batch norms stay frozen in inference mode (the ImageNet statistics, as is
+usual when fine-tuning on a few hundred images); its convolutions learn once the gate opens. From
+random weights, every layer trains, batch norms included.
 """
 from __future__ import annotations
 
@@ -43,10 +44,15 @@ class GradientGate(keras.layers.Layer):
 
 
 def efficientnet_backbone(weights: str) -> keras_hub.models.EfficientNetBackbone:
-    """EfficientNet-Lite0's backbone with the converted ImageNet weights, or randomly initialized."""
-    if weights == "imagenet":
-        return keras_hub.models.EfficientNetBackbone.from_preset(str(pretrained_preset()), name="backbone")
-    return keras_hub.models.EfficientNetBackbone(**LITE0, name="backbone")
+    """EfficientNet-Lite0's backbone with the converted ImageNet weights, its batch norms frozen
+    (a non-trainable BatchNormalization runs in inference mode), or randomly initialized."""
+    if weights != "imagenet":
+        return keras_hub.models.EfficientNetBackbone(**LITE0, name="backbone")
+    backbone = keras_hub.models.EfficientNetBackbone.from_preset(str(pretrained_preset()), name="backbone")
+    for layer in backbone.layers:
+        if isinstance(layer, keras.layers.BatchNormalization):
+            layer.trainable = False
+    return backbone
 
 
 def backbone_block_groups(backbone: keras.Model) -> list[list[keras.layers.Layer]]:
@@ -60,9 +66,9 @@ def backbone_block_groups(backbone: keras.Model) -> list[list[keras.layers.Layer
 
 def imagenet_features(images: keras.KerasTensor, weights: str) -> keras.KerasTensor:
     """Images in [0, 1] (a Keras tensor) -> the backbone's top feature map (stride 32, 1,280
-    channels), pixels scaled as the release was trained, the backbone in inference mode."""
+    channels), pixels scaled as the release was trained."""
     scaled = keras.layers.Rescaling(255.0 / STD, offset=-MEAN / STD, name="scale_pixels")(images)
-    return efficientnet_backbone(weights)(scaled, training=False)
+    return efficientnet_backbone(weights)(scaled)
 
 
 def build_image_classifier(config: ImageClassifierConfig, num_classes: int, steps_per_epoch: int = 1) -> keras.Model:
