@@ -52,6 +52,7 @@ def test_evaluate_writes_bleu_and_example_picture(tiny_run, tmp_path):
     assert {"baseline_bleu_4", "greedy_bleu_4", "beam_bleu_4"} <= set(report.metrics)
     assert all(path.is_file() for path in report.files)
     assert "BLEU-4" in report.tables["bleu"] and (tmp_path / "examples.png").stat().st_size > 10_000
+    assert (tmp_path / "attention.png").stat().st_size > 10_000
 
 
 @pytest.mark.slow

@@ -3,6 +3,7 @@ overlays (where the decoder looked for each word).
 
     save_caption_grid(path, images, predicted, references)
     overlays = attention_overlays(image, attention, words)   # [(picture, word), ...]
+    save_attention_rows(path, [overlays, ...], title="...")  # one row of overlays per image
 """
 from __future__ import annotations
 
@@ -20,6 +21,16 @@ from PIL import Image  # noqa: E402
 OVERLAY_SIZE = 160
 
 
+def _save(fig: plt.Figure, path: Path, title: str) -> Path:
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
 def save_caption_grid(path: Path, images: np.ndarray, predicted: Sequence[str], references: Sequence[str],
                       title: str = "", columns: int = 4) -> Path:
     """Images [N, H, W, 3] in [0, 1] with "predicted" and "true" captions under each."""
@@ -31,13 +42,7 @@ def save_caption_grid(path: Path, images: np.ndarray, predicted: Sequence[str], 
             ax.imshow(np.clip(images[index], 0, 1))
             ax.set_title(f"model: {textwrap.fill(predicted[index], 30)}\ntrue: {textwrap.fill(references[index], 30)}",
                          fontsize=8, loc="left")
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return _save(fig, path, title)
 
 
 def attention_overlays(image: np.ndarray, attention: np.ndarray, words: Sequence[str]) -> list[tuple[np.ndarray, str]]:
@@ -54,3 +59,16 @@ def attention_overlays(image: np.ndarray, attention: np.ndarray, words: Sequence
         tinted = base * (0.35 + 0.65 * heat) + np.array([1.0, 0.0, 0.0]) * 0.45 * heat
         pictures.append(((np.clip(tinted, 0, 1) * 255).astype("uint8"), word))
     return pictures
+
+
+def save_attention_rows(path: Path, rows: Sequence[Sequence[tuple[np.ndarray, str]]], title: str = "") -> Path:
+    """Rows of (picture, label) panels, e.g. one image's `attention_overlays` per row."""
+    columns = max(len(row) for row in rows)
+    fig, axes = plt.subplots(len(rows), columns, figsize=(1.9 * columns, 2.1 * len(rows)), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for row, panels in zip(axes, rows):
+        for ax, (picture, label) in zip(row, panels):
+            ax.imshow(picture)
+            ax.set_title(label, fontsize=9)
+    return _save(fig, path, title)

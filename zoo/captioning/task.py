@@ -23,7 +23,7 @@ from sacrebleu.metrics import BLEU
 from zoo.captioning.config import CaptioningConfig
 from zoo.captioning.data import CaptionedImages, load_captioned_images, split_images
 from zoo.captioning.decoding import caption_images
-from zoo.captioning.figures import save_caption_grid
+from zoo.captioning.figures import attention_overlays, save_attention_rows, save_caption_grid
 from zoo.captioning.model import build_captioner
 from zoo.captioning.pipeline import make_dataset
 from zoo.captioning.tokenizer import CaptionTokenizer, build_vocabulary
@@ -33,6 +33,7 @@ from zoo.task import Report, Splits, Task
 
 BLEU_ORDERS = (1, 2, 3, 4)
 EXAMPLES = 12
+ATTENTION_EXAMPLES = 4
 
 
 def bleu_scores(hypotheses: Sequence[str], references: Sequence[Sequence[str]]) -> dict[str, float]:
@@ -119,8 +120,22 @@ class CaptioningTask(Task):
                                         self.config)))[0]["images"].numpy()
         grid = save_caption_grid(out_dir / "examples.png", images, beam, [c[0] for c in test.captions],
                                  title=f"{self.name}: held-out images, beam {self.config.beam_width} vs true captions")
+        attention = self._attention_figure(model, test, images[:ATTENTION_EXAMPLES], out_dir / "attention.png")
         (out_dir / "bleu.md").write_text(tables["bleu"] + "\n")
-        return Report(metrics, tables, [out_dir / "bleu.md", grid])
+        return Report(metrics, tables, [out_dir / "bleu.md", grid, attention])
+
+    def _attention_figure(self, model: keras.Model, test: CaptionedImages, images: np.ndarray, path: Path) -> Path:
+        """Per held-out image: the picture, then where the decoder looked for each word of its beam caption."""
+        encoded = np.array([Path(f).read_bytes() for f in test.files[:len(images)]], dtype=object)
+        outputs = self.endpoints(model)[0](image_bytes=encoded, beam_width=np.array(self.config.beam_width, "int32"))
+        rows = []
+        for image, caption, ids, attention, truth in zip(images, outputs["caption"], outputs["token_ids"],
+                                                         outputs["attention"], test.captions):
+            length = int((ids >= 0).sum())
+            words = (caption.decode().split() + ["(end)"])[:length]
+            rows.append([((np.clip(image, 0, 1) * 255).astype("uint8"), f"true: {truth[0][:28]}"),
+                         *attention_overlays(image, attention[:length], words)])
+        return save_attention_rows(path, rows, f"{self.name}: attention per word")
 
     def endpoints(self, model: keras.Model) -> list[Endpoint]:
         tokenizer = self.tokenizer(model)
