@@ -1,5 +1,6 @@
 """The classifier tab answers with the backend's top classes, likeliest first."""
 import numpy as np
+import pytest
 from PIL import Image
 
 import zoo
@@ -20,3 +21,12 @@ def test_tab_builds_and_its_answer_is_the_endpoints(tmp_path):
     with gr.Blocks():
         build_tab(task, backend, tmp_path)
     assert len(list((tmp_path / "examples").glob("*.png"))) == 8
+
+
+@pytest.mark.slow
+def test_imagenet_tab_names_the_coffee_photo():
+    from skimage import data
+
+    task = zoo.get_task("image_classifier")
+    answer = top_classes(InProcessBackend(task.endpoints(task.build_model())), Image.fromarray(data.coffee()))
+    assert next(iter(answer)) == "espresso" and answer["espresso"] > 0.8 and len(answer) == 5
