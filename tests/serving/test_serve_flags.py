@@ -16,10 +16,10 @@ from pathlib import Path
 import grpc
 import numpy as np
 import pytest
-from tensorflow.core.framework import types_pb2
-from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc, regression_pb2
+from tensorflow_serving.apis import prediction_service_pb2_grpc, regression_pb2
 
 from conftest import start_server, stop_server
+from rest_helpers import float_predict_request
 from serving import flags
 from serving_fixtures import dense_outputs, example_bytes
 
@@ -73,22 +73,11 @@ def test_unknown_and_ineffective_flags_are_logged_and_the_server_runs(flagged):
     assert "Running gRPC ModelServer at UNIX socket" in text
 
 
-def predict_request() -> predict_pb2.PredictRequest:
-    request = predict_pb2.PredictRequest()
-    request.model_spec.name = "dense"
-    tensor = request.inputs["features"]
-    tensor.dtype = types_pb2.DT_FLOAT
-    tensor.float_val.extend(FEATURES.reshape(-1).tolist())
-    tensor.tensor_shape.dim.add(size=1)
-    tensor.tensor_shape.dim.add(size=4)
-    return request
-
-
 def test_grpc_on_a_unix_socket_with_tensor_content_outputs(flagged):
     """--grpc_socket_path adds a unix: listening port (server.cc:382-389);
     --enable_serialization_as_tensor_content writes outputs as tensor_content (predict_util.cc:175-190)."""
     stub = prediction_service_pb2_grpc.PredictionServiceStub(grpc.insecure_channel(f"unix:{flagged['socket']}"))
-    response = stub.Predict(predict_request(), timeout=30)
+    response = stub.Predict(float_predict_request("dense", "features", FEATURES), timeout=30)
     scores = response.outputs["scores"]
     assert scores.tensor_content and not scores.float_val
     np.testing.assert_allclose(np.frombuffer(scores.tensor_content, np.float32).reshape(1, 3),

@@ -13,10 +13,10 @@ import grpc
 import numpy as np
 import pytest
 from tensorflow.core.framework import types_pb2
-from tensorflow_serving.apis import get_model_status_pb2, model_service_pb2_grpc, predict_pb2
+from tensorflow_serving.apis import get_model_status_pb2, model_service_pb2_grpc
 from tensorflow_serving.apis import prediction_service_pb2_grpc
 
-from rest_helpers import rest
+from rest_helpers import float_predict_request, rest
 from serving_fixtures import dense_outputs
 
 FEATURES = np.array([[1, 2, 3, 4], [0.5, -1, 0, 2]], dtype=np.float32)
@@ -56,14 +56,7 @@ def test_grpc_outputs_are_in_the_typed_fields(server):
     (servables/tensorflow/predict_util.cc:175-190, model_servers/server.h:109), so clients that
     read float_val see the values."""
     stub = prediction_service_pb2_grpc.PredictionServiceStub(grpc.insecure_channel(server.grpc_target))
-    request = predict_pb2.PredictRequest()
-    request.model_spec.name = "dense"
-    features = request.inputs["features"]
-    features.dtype = types_pb2.DT_FLOAT
-    features.float_val.extend(FEATURES.reshape(-1).tolist())
-    features.tensor_shape.dim.add(size=2)
-    features.tensor_shape.dim.add(size=4)
-    response = stub.Predict(request, timeout=30)
+    response = stub.Predict(float_predict_request("dense", "features", FEATURES), timeout=30)
     scores = response.outputs["scores"]
     assert scores.dtype == types_pb2.DT_FLOAT and scores.tensor_content == b""
     assert [dim.size for dim in scores.tensor_shape.dim] == [2, 3]
