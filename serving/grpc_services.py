@@ -28,7 +28,7 @@ from tensorflow_serving.apis import (
 )
 
 from serving import inference, tensor_proto
-from serving.errors import FailedPrecondition, InvalidArgument, ServingError
+from serving.errors import INTERNAL_MESSAGE, FailedPrecondition, InvalidArgument, ServingError
 from serving.json_tensor import dtype_string
 from serving.metrics import REGISTRY
 from serving.model_manager import ModelManager
@@ -56,10 +56,10 @@ def _rpc(api: str) -> Callable:
             except ServingError as error:
                 REGISTRY.request_count.inc(model_name=model_name, status=error.code.name)
                 context.abort(error.code, error.message)
-            except Exception as error:
+            except Exception:
                 log.exception("internal error in %s", api)
                 REGISTRY.request_count.inc(model_name=model_name, status="INTERNAL")
-                context.abort(grpc.StatusCode.INTERNAL, f"{type(error).__name__}: {error}")
+                context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
             REGISTRY.request_count.inc(model_name=model_name, status="OK")
             REGISTRY.request_latency.observe((time.perf_counter() - started) * 1e6, model_name=model_name, API=api,
                                              entrypoint="GRPC")
@@ -78,14 +78,18 @@ def _input_arrays(request: predict_pb2.PredictRequest, signature) -> dict[str, n
     arrays = {}
     for index, (name, tensor) in enumerate(sorted(request.inputs.items())):
         info = signature.inputs.get(name)
+        try:
+            tensor_proto.check_allocatable(tensor)
+        except ValueError as error:  # predict_util.cc: Tensor::FromProto failing
+            raise InvalidArgument(f"tensor parsing error: {name} ({error})") from error
         if info is not None and tensor.dtype != info.dtype.as_datatype_enum:
             raise InvalidArgument(
                 f"Expects arg[{index}] to be {dtype_string(info.dtype)} but "
                 f"{dtype_string(tf.as_dtype(tensor.dtype))} is provided")
         try:
             arrays[name] = tensor_proto.to_array(tensor)
-        except (TypeError, ValueError) as error:
-            raise InvalidArgument(f"input '{name}' is not a valid TensorProto: {error}") from error
+        except (TypeError, ValueError, MemoryError) as error:
+            raise InvalidArgument(f"tensor parsing error: {name} ({error})") from error
     return arrays
 
 

@@ -30,13 +30,14 @@ from typing import Awaitable, Callable, Sequence
 import httptools
 import uvloop
 
+from serving.errors import INTERNAL_MESSAGE
+
 log = logging.getLogger("serving.http_server")
 
 Handler = Callable[[str, str, bytes, dict[str, str]], Awaitable[tuple[int, bytes, str]]]
 ErrorBody = Callable[[str], bytes]
 MAX_PIPELINED_REQUESTS = 16
 MAX_HEAD_BYTES = 1 << 20
-INTERNAL_ERROR = "Internal error while answering the request"
 
 
 class _Request:
@@ -61,9 +62,12 @@ class _Connection(asyncio.Protocol):
         self.pending: collections.deque[_Request] = collections.deque()
         self.answering = False
         self.refused = False
+        self.client_done = False
         self._url = b""
         self._headers: dict[str, str] = {}
         self._head_bytes = 0
+        self._in_head = True
+        self._unparsed_head = 0
         self._body: list[bytes] = []
         self._received = 0
         self._expected = 0
@@ -97,6 +101,8 @@ class _Connection(asyncio.Protocol):
         if self.refused:
             return
         self._watch_idle()
+        if self._in_head:
+            self._unparsed_head += len(data)
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -104,10 +110,14 @@ class _Connection(asyncio.Protocol):
         except httptools.HttpParserError as error:
             if not self.refused:
                 self._refuse(400, f"Malformed HTTP request: {error}")
+            return
+        if self._in_head and self._unparsed_head > MAX_HEAD_BYTES and not self.refused:
+            # a header the parser is still buffering (it calls on_header only once it ends)
+            self._refuse(431, f"Request header block exceeds the limit of {MAX_HEAD_BYTES} bytes")
 
     def on_message_begin(self) -> None:
         self._url, self._body, self._received = b"", [], 0
-        self._headers, self._head_bytes = {}, 0
+        self._headers, self._head_bytes, self._in_head = {}, 0, True
         self._expected, self._expect_continue = 0, False
 
     def _count_head(self, size: int, status: int, what: str) -> None:
@@ -132,6 +142,7 @@ class _Connection(asyncio.Protocol):
             self._expect_continue = True
 
     def on_headers_complete(self) -> None:
+        self._in_head, self._unparsed_head = False, 0
         if self._expected > self.server.max_body_bytes:
             self._refuse(413, f"Request body of {self._expected} bytes exceeds the limit of "
                               f"{self.server.max_body_bytes} bytes")
@@ -155,6 +166,7 @@ class _Connection(asyncio.Protocol):
                 raise httptools.HttpParserError("refused")
         self.pending.append(_Request(self.parser.get_method().decode("latin-1"), url, body,
                                      self.parser.should_keep_alive(), headers=self._headers))
+        self._in_head = True
         self._expected = 0
         if len(self.pending) >= MAX_PIPELINED_REQUESTS and self.transport is not None:
             self.transport.pause_reading()
@@ -192,8 +204,9 @@ class _Connection(asyncio.Protocol):
                 except Exception:
                     log.exception("internal error serving %s %s", request.method, request.url)
                     status, content_type = 500, "application/json"
-                    payload = self.server.error_body(INTERNAL_ERROR)
-                self._write(status, payload, content_type, close=not request.keep_alive)
+                    payload = self.server.error_body(INTERNAL_MESSAGE)
+                self._write(status, payload, content_type, close=not request.keep_alive,
+                            omit_body=request.method == "HEAD")
                 if not request.keep_alive:
                     return
                 if self.transport is not None and not self.transport.is_closing():
@@ -201,6 +214,13 @@ class _Connection(asyncio.Protocol):
         finally:
             self.answering = False
             self._watch_idle()
+            if self.client_done and self.transport is not None and not self.transport.is_closing():
+                self.transport.close()
+
+    def eof_received(self) -> bool:
+        """The client half-closed: answer what it sent, then close (True keeps the transport open)."""
+        self.client_done = True
+        return self.answering
 
     def _refuse(self, status: int, message: str) -> None:
         """Answer a request that cannot be read with an error and close, after the answers already due."""
@@ -210,7 +230,8 @@ class _Connection(asyncio.Protocol):
         else:
             self._write(status, self.server.error_body(message), "application/json", close=True)
 
-    def _write(self, status: int, payload: bytes, content_type: str, close: bool) -> None:
+    def _write(self, status: int, payload: bytes, content_type: str, close: bool, omit_body: bool = False) -> None:
+        """Send one answer; `omit_body` for HEAD, which gets the headers a GET would."""
         transport = self.transport
         if transport is None or transport.is_closing():
             log.info("client went away before the response was sent")
@@ -219,7 +240,7 @@ class _Connection(asyncio.Protocol):
                 f"Content-Length: {len(payload)}\r\n{self.server.extra_head}")
         if close:
             head += "Connection: close\r\n"
-        transport.write(f"{head}\r\n".encode("latin-1") + payload)
+        transport.write(f"{head}\r\n".encode("latin-1") + (b"" if omit_body else payload))
         if close:
             transport.close()
 

@@ -34,6 +34,8 @@ from serving.saved_model import TensorInfo
 ROW, COLUMNAR = "row", "columnar"
 BYTES_SUFFIX = "_bytes"
 MAX_VALUE_IN_ERROR = 1024
+MAX_RANK = 64
+"""numpy's limit on dimensions (TensorFlow's is 254)."""
 _INT_RANGES = {
     tf.int8: (-(1 << 31), (1 << 31) - 1), tf.int16: (-(1 << 31), (1 << 31) - 1),
     tf.int32: (-(1 << 31), (1 << 31) - 1), tf.uint8: (-(1 << 31), (1 << 31) - 1),
@@ -48,7 +50,10 @@ def dtype_string(dtype: tf.DType) -> str:
 
 
 def value_string(value: Any) -> str:
-    text = json.dumps(value, allow_nan=True, default=str)
+    try:
+        text = json.dumps(value, allow_nan=True, default=str)
+    except (RecursionError, ValueError):
+        return "(a value nested too deeply to show)"
     return text if len(text) <= MAX_VALUE_IN_ERROR else text[:MAX_VALUE_IN_ERROR] + "..."
 
 
@@ -82,7 +87,11 @@ def parse_json(body: bytes) -> dict:
 def _parse_json_slowly(body: bytes) -> Any:
     """The standard library's parse, which also takes NaN, Infinity and big integers."""
     try:
-        return json.loads(body, parse_float=json_decimal.parse_float, parse_int=json_decimal.parse_int)
+        document = json.loads(body, parse_float=json_decimal.parse_float, parse_int=json_decimal.parse_int)
+        json.dumps(document, ensure_ascii=False, allow_nan=True).encode("utf-8")
+        return document
+    except UnicodeEncodeError as error:  # a lone surrogate, which rapidjson refuses
+        raise InvalidArgument("JSON Parse error: The surrogate pair in string is invalid.") from error
     except UnicodeDecodeError as error:
         raise InvalidArgument(f"JSON Parse error: Invalid encoding in string. at offset: {error.start}") from error
     except json.JSONDecodeError as error:
@@ -181,10 +190,7 @@ def _fast_array(value: Any, dtype: tf.DType) -> np.ndarray | None:
         return None
     kind, target = array.dtype.kind, dtype.as_numpy_dtype
     if target is object:
-        if kind != "U":
-            return None
-        flat = [item.encode("utf-8") for item in array.reshape(-1).tolist()]
-        return np.array(flat, dtype=object).reshape(array.shape)
+        return None  # numpy's fixed-width strings drop trailing NUL characters
     if target is np.bool_:
         return array if kind == "b" else None
     if dtype.is_floating:
@@ -207,6 +213,9 @@ def to_array(value: Any, dtype: tf.DType) -> np.ndarray:
     if fast is not None:
         return fast
     shape = _dense_shape(value)
+    if len(shape) > MAX_RANK:
+        raise InvalidArgument(f"JSON Value: {value_string(value)} is nested {len(shape)} levels deep; a tensor has at "
+                              f"most {MAX_RANK} dimensions here")
     flat: list = []
     _fill(value, 0, shape, dtype, flat)
     numpy_dtype = object if dtype == tf.string else dtype.as_numpy_dtype
@@ -286,6 +295,8 @@ def _stack_rows(rows: list, info: TensorInfo, key_text: str) -> np.ndarray:
                 f"Failed to process element: {index}{key_text} of 'instances' list. "
                 f"Error: INVALID_ARGUMENT: {error.message}") from error
         converted.append(array)
+    if len(first_shape) >= MAX_RANK:
+        raise InvalidArgument(f"Instances of rank {len(first_shape)} make a tensor of more than {MAX_RANK} dimensions")
     return np.stack(converted)
 
 

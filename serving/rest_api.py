@@ -30,7 +30,7 @@ from google.protobuf import json_format
 from tensorflow_serving.apis import get_model_metadata_pb2
 
 from serving import inference, json_tensor
-from serving.errors import DeadlineExceeded, InvalidArgument, ServingError
+from serving.errors import INTERNAL_MESSAGE, DeadlineExceeded, InvalidArgument, ServingError
 from serving.http_server import HttpServer
 from serving.metrics import REGISTRY
 from serving.model_manager import ModelManager
@@ -99,7 +99,7 @@ class RestApi:
         except Exception:
             log.exception("internal error serving %s %s", method, path)
             REGISTRY.request_count.inc(model_name=model_name, status="INTERNAL")
-            return 500, json_tensor.error_body("Internal error while answering the request"), JSON
+            return 500, json_tensor.error_body(INTERNAL_MESSAGE), JSON
         REGISTRY.request_count.inc(model_name=model_name, status="OK")
         REGISTRY.request_latency.observe((time.perf_counter() - started) * 1e6, model_name=model_name, API=api,
                                          entrypoint="REST")

@@ -66,8 +66,30 @@ def _fill_typed(proto: tensor_pb2.TensorProto, array: np.ndarray) -> None:
         getattr(proto, field).extend(array.reshape(-1).tolist())
 
 
+MAX_TENSOR_BYTES = 1 << 31
+"""The largest tensor a request may describe: the size of the largest gRPC message."""
+
+
+def check_allocatable(proto: tensor_pb2.TensorProto) -> None:
+    """Raise ValueError unless `proto` has a value dtype and a shape that can be allocated,
+    before anything is allocated (a one-value proto of shape [2**40] would fill 4 TiB)."""
+    try:
+        dtype = tf.as_dtype(proto.dtype)
+    except TypeError as error:
+        raise ValueError(f"invalid dtype {proto.dtype}") from error
+    if dtype in (tf.resource, tf.variant) or dtype.base_dtype != dtype:
+        raise ValueError(f"dtype {dtype.name} cannot be sent in a request")
+    sizes = [dim.size for dim in proto.tensor_shape.dim]
+    if any(size < 0 for size in sizes):
+        raise ValueError(f"negative dimension in shape {sizes}")
+    if math.prod(sizes) * max(dtype.size, 1) > MAX_TENSOR_BYTES:
+        raise ValueError(f"shape {sizes} cannot be allocated")
+
+
 def to_array(proto: tensor_pb2.TensorProto) -> np.ndarray:
-    """The array a `TensorProto` holds, as `tf.make_ndarray(proto)` returns it."""
+    """The array a `TensorProto` holds, as `tf.make_ndarray(proto)` returns it; ValueError or
+    TypeError for a proto that does not describe a tensor that can be allocated."""
+    check_allocatable(proto)
     dtype = _NUMPY_DTYPES.get(proto.dtype)
     if dtype is None or not proto.tensor_content or proto.tensor_shape.unknown_rank:
         return tf.make_ndarray(proto)

@@ -135,3 +135,12 @@ def test_cors_preflight_needs_an_origin(server):
     assert raw_rest(url, "OPTIONS", headers={"Origin": "https://example.com"})[0] == 200
     code, _, body = raw_rest(url, "OPTIONS")
     assert code == 400 and json.loads(body) == {"error": "Origin header is missing in CORS preflight"}
+
+
+def test_strings_keep_nul_characters(server):
+    """rapidjson strings carry their length, so NULs are data (json_tensor.cc: GetStringLength)."""
+    code, body = rest(f"{server.rest_url}/v1/models/dense:predict", "POST",
+                      {"signature_name": "text", "instances": ["a\u0000", "\u0000"]})
+    assert code == 200
+    assert [row["length"] for row in body["predictions"]] == [2, 1]
+    assert [row["echo"] for row in body["predictions"]] == ["a\u0000", "\u0000"]
