@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 import urllib.error
 import urllib.request
@@ -113,3 +114,10 @@ def test_cors_headers_and_rest_timeout(flagged):
     elapsed = time.monotonic() - started
     assert error.value.code == 504 and json.loads(error.value.read()) == {"error": "Deadline Exceeded"}
     assert REST_TIMEOUT_MS / 1000 <= elapsed < BATCH_WAIT_SECONDS
+
+
+def test_the_parity_table_lists_every_flag_with_its_type():
+    """docs/serving.md's flag table stays complete: one row per flag, with the type flags.py uses."""
+    table = (Path(__file__).resolve().parents[2] / "docs" / "serving.md").read_text()
+    for flag in flags.FLAGS + flags.LOCAL_FLAGS:
+        assert re.search(rf"^\| `--{flag.name}` \| {flag.kind} \|", table, re.MULTILINE), flag.name
