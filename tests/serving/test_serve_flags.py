@@ -44,6 +44,7 @@ def flagged(fixtures_dir, tmp_path_factory):
         "--enable_batching", f"--batching_parameters_file={batching}", "--enable_signature_method_name_check",
         "--enable_serialization_as_tensor_content=true", "--rest_api_enable_cors_support",
         "--prefer_tflite_model=true", "--bogus_flag=1", "--grpc_max_threads=8",
+        "--enable_model_warmup=false",  # warmup requests would each wait out the batch timeout
     ], "hot")
     yield {"rest": rest_url, "grpc": grpc_target, "socket": socket_path, "log": log}
     stop_server(process)
