@@ -203,6 +203,15 @@ class ModelManager:
                 return {version: dataclasses.replace(model.statuses[version])}
             return {v: dataclasses.replace(s) for v, s in sorted(model.statuses.items(), reverse=True)}
 
+    def unavailable_models(self) -> list[str]:
+        """Models with no version serving because their versions failed to load, described as TF
+        Serving's WaitUntilModelsAvailable does (model_servers/server_core.cc:328-365)."""
+        with self._lock:
+            return [f"{{name: {model.name} version: {version}}} due to error: {status.error_message}"
+                    for model in self._models.values() if not model.loaded
+                    for version, status in sorted(model.statuses.items())
+                    if status.error_code != grpc.StatusCode.OK]
+
     def _poll_models(self) -> None:
         with self._lock:
             models = list(self._models.values())

@@ -187,8 +187,12 @@ def main(argv: list[str] | None = None) -> int:
                            options=manager_options(args))
     try:
         manager.apply_config(config)
+        failed = manager.unavailable_models()
+        if failed:  # TF Serving does not start then (server_core.cc:340-362)
+            raise ValueError(f"{len(failed)} model(s) did not become available: {{{', '.join(failed)}}}")
     except Exception as error:
         log.error("Failed to start server. Error: %s", getattr(error, "message", error))
+        manager.stop()
         return 2
     grpc_server = start_grpc_server(manager, args.host, args.port, socket_path=args.grpc_socket_path,
                                     options=flags.grpc_channel_arguments(args.grpc_channel_arguments),

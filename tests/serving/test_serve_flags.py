@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -19,7 +21,7 @@ import numpy as np
 import pytest
 from tensorflow_serving.apis import prediction_service_pb2_grpc, regression_pb2
 
-from conftest import start_server, stop_server
+from conftest import REPO, start_server, stop_server
 from rest_helpers import float_predict_request
 from serving import flags
 from serving_fixtures import dense_outputs, example_bytes
@@ -122,3 +124,20 @@ def test_the_parity_table_lists_every_flag_with_its_type():
     table = (Path(__file__).resolve().parents[2] / "docs" / "serving.md").read_text()
     for flag in flags.FLAGS + flags.LOCAL_FLAGS:
         assert re.search(rf"^\| `--{flag.name}` \| {flag.kind} \|", table, re.MULTILINE), flag.name
+
+
+def test_a_model_that_fails_to_load_stops_the_start(tmp_path):
+    """ServerCore waits for the configured models; one that ends without loading fails the start
+    (model_servers/server_core.cc:328-365, main.cc:341-346): the server exits instead of serving."""
+    (tmp_path / "broken" / "1").mkdir(parents=True)
+    (tmp_path / "broken" / "1" / "saved_model.pb").write_bytes(b"not a protobuf")
+    result = subprocess.run(
+        [sys.executable, "-m", "serving", "serve", "--port=0", f"--grpc_socket_path={tmp_path / 'g.sock'}",
+         "--model_name=broken", f"--model_base_path={tmp_path / 'broken'}", "--max_num_load_retries=1",
+         "--load_retry_interval_micros=1000"],
+        cwd=REPO, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(REPO)},
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert ("Failed to start server. Error: 1 model(s) did not become available: {{name: broken version: 1} due to "
+            "error: ") in result.stderr
+    assert result.stderr.count("Retrying load") == 1
