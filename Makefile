@@ -5,7 +5,7 @@ INSTALLED := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export GRADIO_ANALYTICS_ENABLED ?= False
 
-.PHONY: install demo test test-slow bench clean
+.PHONY: install demo test test-slow test-tfserving bench clean
 
 $(INSTALLED): requirements.txt requirements-data.txt system-packages.txt scripts/install-system-packages
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: install
 
 test-slow: install
 	$(PY) -m pytest -m slow
+
+# TF Serving's own tensorflow_model_server_test.py, unchanged, against `python -m serving serve`
+test-tfserving: install
+	$(PY) scripts/tfserving_suite.py
 
 bench: install
 	$(PY) -m bench

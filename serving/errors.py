@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import grpc
 
+INTERNAL_MESSAGE = "Internal error while answering the request"
+"""What a client is told of a bug in the server (the log has the traceback)."""
+
 
 class ServingError(Exception):
     """A failure with a gRPC status code, reported to clients as TF Serving would."""

@@ -28,7 +28,7 @@ from tensorflow_serving.apis import (
 )
 
 from serving import inference, tensor_proto
-from serving.errors import FailedPrecondition, InvalidArgument, ServingError
+from serving.errors import INTERNAL_MESSAGE, FailedPrecondition, InvalidArgument, ServingError
 from serving.json_tensor import dtype_string
 from serving.metrics import REGISTRY
 from serving.model_manager import ModelManager
@@ -56,10 +56,10 @@ def _rpc(api: str) -> Callable:
             except ServingError as error:
                 REGISTRY.request_count.inc(model_name=model_name, status=error.code.name)
                 context.abort(error.code, error.message)
-            except Exception as error:
+            except Exception:
                 log.exception("internal error in %s", api)
                 REGISTRY.request_count.inc(model_name=model_name, status="INTERNAL")
-                context.abort(grpc.StatusCode.INTERNAL, f"{type(error).__name__}: {error}")
+                context.abort(grpc.StatusCode.INTERNAL, INTERNAL_MESSAGE)
             REGISTRY.request_count.inc(model_name=model_name, status="OK")
             REGISTRY.request_latency.observe((time.perf_counter() - started) * 1e6, model_name=model_name, API=api,
                                              entrypoint="GRPC")
@@ -78,20 +78,26 @@ def _input_arrays(request: predict_pb2.PredictRequest, signature) -> dict[str, n
     arrays = {}
     for index, (name, tensor) in enumerate(sorted(request.inputs.items())):
         info = signature.inputs.get(name)
+        try:
+            tensor_proto.check_allocatable(tensor)
+        except ValueError as error:  # predict_util.cc: Tensor::FromProto failing
+            raise InvalidArgument(f"tensor parsing error: {name} ({error})") from error
         if info is not None and tensor.dtype != info.dtype.as_datatype_enum:
             raise InvalidArgument(
                 f"Expects arg[{index}] to be {dtype_string(info.dtype)} but "
                 f"{dtype_string(tf.as_dtype(tensor.dtype))} is provided")
         try:
             arrays[name] = tensor_proto.to_array(tensor)
-        except (TypeError, ValueError) as error:
-            raise InvalidArgument(f"input '{name}' is not a valid TensorProto: {error}") from error
+        except (TypeError, ValueError, MemoryError) as error:
+            raise InvalidArgument(f"tensor parsing error: {name} ({error})") from error
     return arrays
 
 
 class PredictionService(prediction_service_pb2_grpc.PredictionServiceServicer):
-    def __init__(self, manager: ModelManager):
+    def __init__(self, manager: ModelManager, tensor_content: bool = False):
         self.manager = manager
+        self.tensor_content = tensor_content
+        self.check_method_name = manager.options.enable_signature_method_name_check
 
     @_rpc("predict")
     def Predict(self, request: predict_pb2.PredictRequest, context) -> predict_pb2.PredictResponse:
@@ -101,14 +107,15 @@ class PredictionService(prediction_service_pb2_grpc.PredictionServiceServicer):
             outputs = version.run(signature.name, inputs, list(request.output_filter) or None)
         response = predict_pb2.PredictResponse(model_spec=inference.model_spec(version, signature.name))
         for name, value in outputs.items():
-            tensor_proto.fill(response.outputs[name], value)
+            tensor_proto.fill(response.outputs[name], value, tensor_content=self.tensor_content)
         return response
 
     @_rpc("classify")
     def Classify(self, request: classification_pb2.ClassificationRequest, context):
         examples = inference.serialized_examples(request.input)
         with self.manager.acquire(request.model_spec.name, *_version_of(request.model_spec)) as version:
-            result = inference.classify(version, request.model_spec.signature_name, examples)
+            result = inference.classify(version, request.model_spec.signature_name, examples,
+                                      self.check_method_name)
         signature_name = request.model_spec.signature_name or DEFAULT_SIGNATURE
         return classification_pb2.ClassificationResponse(
             model_spec=inference.model_spec(version, signature_name), result=result)
@@ -117,7 +124,7 @@ class PredictionService(prediction_service_pb2_grpc.PredictionServiceServicer):
     def Regress(self, request: regression_pb2.RegressionRequest, context):
         examples = inference.serialized_examples(request.input)
         with self.manager.acquire(request.model_spec.name, *_version_of(request.model_spec)) as version:
-            result = inference.regress(version, request.model_spec.signature_name, examples)
+            result = inference.regress(version, request.model_spec.signature_name, examples, self.check_method_name)
         signature_name = request.model_spec.signature_name or DEFAULT_SIGNATURE
         return regression_pb2.RegressionResponse(model_spec=inference.model_spec(version, signature_name), result=result)
 
@@ -143,9 +150,11 @@ class PredictionService(prediction_service_pb2_grpc.PredictionServiceServicer):
                 signature_name = task.model_spec.signature_name or DEFAULT_SIGNATURE
                 result = response.results.add(model_spec=inference.model_spec(version, signature_name))
                 if task.method_name == inference.CLASSIFY_METHOD:
-                    result.classification_result.CopyFrom(inference.classify(version, signature_name, examples))
+                    result.classification_result.CopyFrom(
+                        inference.classify(version, signature_name, examples, self.check_method_name))
                 elif task.method_name == inference.REGRESS_METHOD:
-                    result.regression_result.CopyFrom(inference.regress(version, signature_name, examples))
+                    result.regression_result.CopyFrom(
+                        inference.regress(version, signature_name, examples, self.check_method_name))
                 else:
                     raise InvalidArgument(f"Unsupported signature method_name: {task.method_name}")
         return response
@@ -162,7 +171,7 @@ class ModelService(model_service_pb2_grpc.ModelServiceServicer):
 
     @_rpc("status")
     def GetModelStatus(self, request: get_model_status_pb2.GetModelStatusRequest, context):
-        return inference.model_status(self.manager, request.model_spec.name, *_version_of(request.model_spec))
+        return inference.model_status(self.manager, request.model_spec.name, _version_of(request.model_spec)[0])
 
     def HandleReloadConfigRequest(self, request: model_management_pb2.ReloadConfigRequest, context):
         response = model_management_pb2.ReloadConfigResponse()
@@ -176,16 +185,23 @@ class ModelService(model_service_pb2_grpc.ModelServiceServicer):
         return response
 
 
-def start_grpc_server(manager: ModelManager, host: str, port: int, max_workers: int = 64) -> grpc.Server:
-    """Serve both services on `host:port`; returns the started server."""
+def start_grpc_server(manager: ModelManager, host: str, port: int, *, socket_path: str = "",
+                      options: list[tuple[str, int | str]] = (), max_workers: int = 64,
+                      tensor_content: bool = False) -> grpc.Server:
+    """Serve both services on `host:port` (unless port is 0) and on the Unix socket `socket_path`
+    (if given), with the `--grpc_channel_arguments` `options` after TF Serving's own
+    (model_servers/server.cc:372-410: later arguments win); returns the started server."""
     server = grpc.server(
         concurrent.futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
         options=[("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-                 ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)],
+                 ("grpc.max_send_message_length", MAX_MESSAGE_BYTES), *options],
     )
-    prediction_service_pb2_grpc.add_PredictionServiceServicer_to_server(PredictionService(manager), server)
+    prediction_service_pb2_grpc.add_PredictionServiceServicer_to_server(
+        PredictionService(manager, tensor_content), server)
     model_service_pb2_grpc.add_ModelServiceServicer_to_server(ModelService(manager), server)
-    if server.add_insecure_port(f"{host}:{port}") == 0:
+    if port and server.add_insecure_port(f"{host}:{port}") == 0:
         raise OSError(f"cannot bind gRPC port {host}:{port}")
+    if socket_path and server.add_insecure_port(f"unix:{socket_path}") == 0:
+        raise OSError(f"cannot bind gRPC Unix socket {socket_path}")
     server.start()
     return server

@@ -6,7 +6,7 @@ contracts), model metadata and status as the API protos, and warmup replay.
 
     with manager.acquire("census") as version:
         result = classify(version, "", serialized_examples(request.input))   # ClassificationResult
-    status = model_status(manager, "census", None, None)                     # GetModelStatusResponse
+    status = model_status(manager, "census", None)                     # GetModelStatusResponse
 """
 from __future__ import annotations
 
@@ -23,13 +23,14 @@ from tensorflow_serving.apis import (
 
 from serving.errors import InvalidArgument
 from serving.model_manager import ModelManager
-from serving.saved_model import DEFAULT_SIGNATURE
+from serving.saved_model import DEFAULT_SIGNATURE, Signature
 from serving.servable import LoadedVersion
 from serving.warmup import MAX_WARMUP_RECORDS, read_warmup_records
 
 CLASSIFY_METHOD = "tensorflow/serving/classify"
 REGRESS_METHOD = "tensorflow/serving/regress"
 SIGNATURE_DEF_FIELD = "signature_def"
+EXAMPLES_INPUT = "inputs"
 
 
 def serialized_examples(model_input: input_pb2.Input) -> list[bytes]:
@@ -47,23 +48,45 @@ def serialized_examples(model_input: input_pb2.Input) -> list[bytes]:
     return examples
 
 
-def _run_examples(version: LoadedVersion, signature_name: str, method: str, examples: list[bytes],
-                  kind: str) -> dict[str, np.ndarray]:
-    signature = version.signature(signature_name or DEFAULT_SIGNATURE)
-    if signature.method_name != method:
+def _signature_for_examples(version: LoadedVersion, signature_name: str, method: str, kind: str,
+                            check_method_name: bool) -> Signature:
+    """The signature, checked as TF Serving's classifier.cc:150-220 / regressor.cc:145-205 do.
+
+    A missing signature is INVALID_ARGUMENT; the method name is only checked with
+    `--enable_signature_method_name_check`; the structure (one input named `inputs`; the
+    outputs) always is.
+    """
+    name = signature_name or DEFAULT_SIGNATURE
+    if name not in version.signature_defs:
+        raise InvalidArgument(f"No signature was found with the name: {name}")
+    signature = version.signature(name)
+    if check_method_name and signature.method_name != method:
         raise InvalidArgument(f"Expected {kind} signature method_name to be {method}. Was: {signature.method_name}")
     if len(signature.inputs) != 1:
         raise InvalidArgument("Expected one input Tensor.")
-    (input_name,) = signature.inputs
-    return version.run(signature.name, {input_name: np.array(examples, dtype=object)})
+    if kind == "classification" and len(signature.outputs) not in (1, 2):
+        raise InvalidArgument(f"Expected one or two output Tensors, found {len(signature.outputs)}")
+    if kind == "regression" and len(signature.outputs) != 1:
+        raise InvalidArgument("Expected one output Tensor.")
+    if EXAMPLES_INPUT not in signature.inputs:
+        raise InvalidArgument(f"No {kind} inputs found in SignatureDef: {signature.name}")
+    return signature
 
 
-def classify(version: LoadedVersion, signature_name: str, examples: list[bytes]) -> classification_pb2.ClassificationResult:
+def _run_examples(version: LoadedVersion, signature: Signature, examples: list[bytes]) -> dict[str, np.ndarray]:
+    return version.run(signature.name, {EXAMPLES_INPUT: np.array(examples, dtype=object)})
+
+
+def classify(version: LoadedVersion, signature_name: str, examples: list[bytes],
+             check_method_name: bool = False) -> classification_pb2.ClassificationResult:
     """Run a classify signature: per example, (label, score) for each class."""
-    outputs = _run_examples(version, signature_name, CLASSIFY_METHOD, examples, "classification")
+    signature = _signature_for_examples(version, signature_name, CLASSIFY_METHOD, "classification",
+                                        check_method_name)
+    if "classes" not in signature.outputs and "scores" not in signature.outputs:
+        raise InvalidArgument('Expected classification signature outputs to contain at least one of "classes" or '
+                              f'"scores". Signature was: {signature.name}')
+    outputs = _run_examples(version, signature, examples)
     classes, scores = outputs.get("classes"), outputs.get("scores")
-    if classes is None and scores is None:
-        raise InvalidArgument("Expected classification signature outputs to contain classes and/or scores")
     reference = scores if scores is not None else classes
     if reference.ndim != 2 or reference.shape[0] != len(examples):
         raise InvalidArgument(
@@ -80,12 +103,13 @@ def classify(version: LoadedVersion, signature_name: str, examples: list[bytes])
     return result
 
 
-def regress(version: LoadedVersion, signature_name: str, examples: list[bytes]) -> regression_pb2.RegressionResult:
+def regress(version: LoadedVersion, signature_name: str, examples: list[bytes],
+            check_method_name: bool = False) -> regression_pb2.RegressionResult:
     """Run a regress signature: one value per example."""
-    outputs = _run_examples(version, signature_name, REGRESS_METHOD, examples, "regression")
-    values = outputs.get("outputs")
-    if values is None:
-        raise InvalidArgument("No output Tensor named 'outputs' in the regression signature")
+    signature = _signature_for_examples(version, signature_name, REGRESS_METHOD, "regression", check_method_name)
+    if "outputs" not in signature.outputs:
+        raise InvalidArgument(f"No regression outputs found in SignatureDef: {signature.name}")
+    values = _run_examples(version, signature, examples)["outputs"]
     if not (values.ndim == 1 or (values.ndim == 2 and values.shape[1] == 1)) or values.shape[0] != len(examples):
         raise InvalidArgument(
             f"Expected output Tensor shape to be either [batch_size] or [batch_size, 1] but got {list(values.shape)}")
@@ -116,26 +140,26 @@ def model_metadata(version: LoadedVersion, fields: list[str]) -> get_model_metad
     return response
 
 
-def model_status(manager: ModelManager, name: str, version: int | None,
-                 label: str | None) -> get_model_status_pb2.GetModelStatusResponse:
-    """GetModelStatus: state and last error of each (or the named) version."""
+def model_status(manager: ModelManager, name: str, version: int | None) -> get_model_status_pb2.GetModelStatusResponse:
+    """GetModelStatus: state and last error of each (or the named) version; a label selects nothing."""
     if not name:
         raise InvalidArgument("Missing model name in request.")
     response = get_model_status_pb2.GetModelStatusResponse()
     states = get_model_status_pb2.ModelVersionStatus.State
-    for number, status in manager.statuses(name, version, label).items():
+    for number, status in manager.statuses(name, version).items():
         entry = response.model_version_status.add(version=number, state=states.Value(status.state))
         entry.status.error_code = status.error_code.value[0]
         entry.status.error_message = status.error_message
     return response
 
 
-def replay_warmup(version: LoadedVersion) -> int:
-    """Replay `assets.extra/tf_serving_warmup_requests` against `version`; returns the count."""
+def replay_warmup(version: LoadedVersion, iterations: int = 1) -> int:
+    """Replay `assets.extra/tf_serving_warmup_requests` against `version`, each record
+    `iterations` times (`--num_request_iterations_for_warmup`); returns the record count."""
     logs = read_warmup_records(version.path)
     if len(logs) > MAX_WARMUP_RECORDS:
         raise InvalidArgument(f"Number of warmup records exceeds the maximum ({MAX_WARMUP_RECORDS}) at {version.path}")
-    for log in logs:
+    for log in [log for log in logs for _ in range(iterations)]:
         kind = log.WhichOneof("log_type")
         if kind == "predict_log":
             request = log.predict_log.request

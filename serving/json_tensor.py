@@ -5,9 +5,10 @@ binary strings travel as `{"b64": ...}`; outputs whose name ends in `_bytes` are
 `NaN` and `Infinity` are accepted and written. Classify and regress take `examples` (and an
 optional `context`) as JSON objects of features. Error texts are TF Serving's.
 
-Predict bodies are parsed and written with orjson, which reads and writes the same JSON values
-several times faster; what it refuses or cannot write (`NaN`/`Infinity`, integers beyond 64
-bits, lone surrogates, parse errors) goes through the standard library, as before.
+Bodies are parsed with orjson, which reads the same JSON values several times faster; what it
+refuses (`NaN`/`Infinity`, integers beyond 64 bits, numbers past a double, lone surrogates,
+parse errors) goes through the standard library with rapidjson's number rules
+(`serving.json_decimal`). Answers are written with orjson, floats as TF Serving writes them.
 
     document = parse_json(b'{"instances": [[1.0, 2.0]]}')
     inputs, layout = predict_inputs(document, signature.inputs)
@@ -26,15 +27,15 @@ import tensorflow as tf
 from tensorflow.core.example import example_pb2, feature_pb2
 from tensorflow_serving.apis import classification_pb2, regression_pb2
 
+from serving import json_decimal
 from serving.errors import InvalidArgument
 from serving.saved_model import TensorInfo
 
 ROW, COLUMNAR = "row", "columnar"
 BYTES_SUFFIX = "_bytes"
 MAX_VALUE_IN_ERROR = 1024
-_FLOAT32_MAX_INT = (1 << 24) - 1
-_FLOAT64_MAX_INT = (1 << 53) - 1
-_FLOAT32_MAX = float(np.finfo(np.float32).max)
+MAX_RANK = 64
+"""numpy's limit on dimensions (TensorFlow's is 254)."""
 _INT_RANGES = {
     tf.int8: (-(1 << 31), (1 << 31) - 1), tf.int16: (-(1 << 31), (1 << 31) - 1),
     tf.int32: (-(1 << 31), (1 << 31) - 1), tf.uint8: (-(1 << 31), (1 << 31) - 1),
@@ -49,7 +50,10 @@ def dtype_string(dtype: tf.DType) -> str:
 
 
 def value_string(value: Any) -> str:
-    text = json.dumps(value, allow_nan=True, default=str)
+    try:
+        text = json.dumps(value, allow_nan=True, default=str)
+    except (RecursionError, ValueError):
+        return "(a value nested too deeply to show)"
     return text if len(text) <= MAX_VALUE_IN_ERROR else text[:MAX_VALUE_IN_ERROR] + "..."
 
 
@@ -83,7 +87,11 @@ def parse_json(body: bytes) -> dict:
 def _parse_json_slowly(body: bytes) -> Any:
     """The standard library's parse, which also takes NaN, Infinity and big integers."""
     try:
-        return json.loads(body)
+        document = json.loads(body, parse_float=json_decimal.parse_float, parse_int=json_decimal.parse_int)
+        json.dumps(document, ensure_ascii=False, allow_nan=True).encode("utf-8")
+        return document
+    except UnicodeEncodeError as error:  # a lone surrogate, which rapidjson refuses
+        raise InvalidArgument("JSON Parse error: The surrogate pair in string is invalid.") from error
     except UnicodeDecodeError as error:
         raise InvalidArgument(f"JSON Parse error: Invalid encoding in string. at offset: {error.start}") from error
     except json.JSONDecodeError as error:
@@ -134,12 +142,9 @@ def _scalar(value: Any, dtype: tf.DType) -> Any:
         if not isinstance(value, bool):
             raise _type_error(value, dtype)
         return value
-    if dtype.is_floating:
+    if dtype.is_floating:  # any number, rounded to the dtype (json_tensor.cc:293-301)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise _type_error(value, dtype)
-        if not _lossless(value, dtype):
-            raise InvalidArgument(
-                f"Cannot convert JSON value: {value_string(value)} to {dtype_string(dtype)} without loss of precision.")
         return value
     if dtype in _INT_RANGES:
         low, high = _INT_RANGES[dtype]
@@ -147,14 +152,6 @@ def _scalar(value: Any, dtype: tf.DType) -> Any:
             raise _type_error(value, dtype)
         return value
     raise InvalidArgument(f"Conversion of JSON Value: {value_string(value)} to type: {dtype_string(dtype)}")
-
-
-def _lossless(value: float | int, dtype: tf.DType) -> bool:
-    if isinstance(value, float) and not np.isfinite(value):
-        return True
-    if isinstance(value, int):
-        return abs(value) <= (_FLOAT32_MAX_INT if dtype != tf.float64 else _FLOAT64_MAX_INT)
-    return dtype == tf.float64 or abs(value) <= _FLOAT32_MAX
 
 
 def _dense_shape(value: Any) -> list[int]:
@@ -193,18 +190,14 @@ def _fast_array(value: Any, dtype: tf.DType) -> np.ndarray | None:
         return None
     kind, target = array.dtype.kind, dtype.as_numpy_dtype
     if target is object:
-        if kind != "U":
-            return None
-        flat = [item.encode("utf-8") for item in array.reshape(-1).tolist()]
-        return np.array(flat, dtype=object).reshape(array.shape)
+        return None  # numpy's fixed-width strings drop trailing NUL characters
     if target is np.bool_:
         return array if kind == "b" else None
     if dtype.is_floating:
-        if kind == "i" and array.size and np.abs(array).max() > (_FLOAT32_MAX_INT if target is not np.float64 else _FLOAT64_MAX_INT):
+        if kind not in "fi":
             return None
-        if kind == "f" and target is not np.float64 and array.size and np.nanmax(np.abs(array[np.isfinite(array)]), initial=0) > _FLOAT32_MAX:
-            return None
-        return array.astype(target) if kind in "fi" else None
+        with np.errstate(over="ignore"):
+            return array.astype(target)
     limits = _INT_RANGES.get(dtype)
     if limits is not None and kind == "i" and array.size:
         # numpy made an int64 array, so only narrower types need a range check
@@ -220,10 +213,14 @@ def to_array(value: Any, dtype: tf.DType) -> np.ndarray:
     if fast is not None:
         return fast
     shape = _dense_shape(value)
+    if len(shape) > MAX_RANK:
+        raise InvalidArgument(f"JSON Value: {value_string(value)} is nested {len(shape)} levels deep; a tensor has at "
+                              f"most {MAX_RANK} dimensions here")
     flat: list = []
     _fill(value, 0, shape, dtype, flat)
     numpy_dtype = object if dtype == tf.string else dtype.as_numpy_dtype
-    return np.array(flat, dtype=numpy_dtype).reshape(shape)
+    with np.errstate(over="ignore"):
+        return np.array(flat, dtype=numpy_dtype).reshape(shape)
 
 
 def predict_inputs(document: Mapping[str, Any], infos: Mapping[str, TensorInfo]) -> tuple[dict[str, np.ndarray], str]:
@@ -298,6 +295,8 @@ def _stack_rows(rows: list, info: TensorInfo, key_text: str) -> np.ndarray:
                 f"Failed to process element: {index}{key_text} of 'instances' list. "
                 f"Error: INVALID_ARGUMENT: {error.message}") from error
         converted.append(array)
+    if len(first_shape) >= MAX_RANK:
+        raise InvalidArgument(f"Instances of rank {len(first_shape)} make a tensor of more than {MAX_RANK} dimensions")
     return np.stack(converted)
 
 
@@ -318,7 +317,10 @@ def _columnar_inputs(value: Any, infos: Mapping[str, TensorInfo]) -> dict[str, n
 
 
 def _jsonable(name: str, array: np.ndarray) -> Any:
+    """A JSON-ready value for orjson: float arrays as raw JSON rows written by TF Serving's rules."""
     array = np.asarray(array)
+    if json_decimal.is_decimal(array):
+        return json_decimal.row_fragments(array) if array.ndim else json_decimal.fragment(array)
     if array.dtype == object or array.dtype.kind in "SU":
         if name.endswith(BYTES_SUFFIX):
             encode = np.vectorize(lambda item: {"b64": base64.b64encode(_raw(item)).decode("ascii")}, otypes=[object])
@@ -336,7 +338,7 @@ def predict_response(outputs: Mapping[str, np.ndarray], layout: str) -> bytes:
     """`{"predictions": ...}` for row requests, `{"outputs": ...}` for columnar ones."""
     if not outputs:
         raise InvalidArgument("Cannot convert empty tensor map to JSON")
-    encode = _dumps_finite if all(map(_finite, outputs.values())) else dumps
+    encode = orjson.dumps
     if layout == COLUMNAR:
         if len(outputs) == 1:
             ((name, value),) = outputs.items()
@@ -357,12 +359,6 @@ def predict_response(outputs: Mapping[str, np.ndarray], layout: str) -> bytes:
         return encode({"predictions": _jsonable(name, value)})
     columns = {name: _jsonable(name, value) for name, value in outputs.items()}
     return encode({"predictions": [{name: column[row] for name, column in columns.items()} for row in range(batch)]})
-
-
-def _finite(value: np.ndarray) -> bool:
-    """False for float outputs holding NaN or infinities, which only the standard library writes."""
-    value = np.asarray(value)
-    return value.dtype.kind != "f" or bool(np.isfinite(value).all())
 
 
 def _feature(name: str, value: Any, feature: feature_pb2.Feature) -> None:
@@ -386,9 +382,7 @@ def _feature(name: str, value: Any, feature: feature_pb2.Feature) -> None:
         feature.bytes_list.value.append(value.encode("utf-8"))
     elif isinstance(value, float):
         check("float_list")
-        if not _lossless(value, tf.float32):
-            raise InvalidArgument(f"Cannot convert JSON value: {value_string(value)} to float without loss of precision.")
-        feature.float_list.value.append(value)
+        feature.float_list.value.append(value)  # rounded to float32 (json_tensor.cc:775-779)
     else:
         check("int64_list")
         if value >= 1 << 63:
@@ -426,13 +420,21 @@ def examples_from_json(document: Mapping[str, Any]) -> list[bytes]:
 def classification_response(result: classification_pb2.ClassificationResult) -> bytes:
     if not result.classifications:
         raise InvalidArgument("Cannot convert empty ClassificationResults to JSON")
-    return dumps({"results": [[[c.label, c.score] for c in item.classes] for item in result.classifications]})
+    return orjson.dumps({"results": [
+        [[c.label, score] for c, score in zip(item.classes, _float32_fragments([c.score for c in item.classes]))]
+        for item in result.classifications]})
 
 
 def regression_response(result: regression_pb2.RegressionResult) -> bytes:
     if not result.regressions:
         raise InvalidArgument("Cannot convert empty RegressionResults to JSON")
-    return dumps({"results": [item.value for item in result.regressions]})
+    return orjson.dumps({"results": _float32_fragments([item.value for item in result.regressions])})
+
+
+def _float32_fragments(values: list[float]) -> list[orjson.Fragment]:
+    """Proto float fields as TF Serving writes them (WriteDecimal of the float)."""
+    texts = json_decimal.float_texts(np.asarray(values, dtype=np.float32))
+    return [orjson.Fragment(text.encode("ascii")) for text in texts]
 
 
 def error_body(message: str) -> bytes:
@@ -441,11 +443,3 @@ def error_body(message: str) -> bytes:
 
 def dumps(body: Any) -> bytes:
     return json.dumps(body, allow_nan=True, separators=(",", ":")).encode("utf-8")
-
-
-def _dumps_finite(body: Any) -> bytes:
-    """`dumps` for a body without NaN or infinities (orjson would write those as null)."""
-    try:
-        return orjson.dumps(body)
-    except TypeError:
-        return dumps(body)

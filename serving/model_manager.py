@@ -47,6 +47,16 @@ class VersionStatus:
     error_message: str = ""
 
 
+@dataclasses.dataclass(frozen=True)
+class ManagerOptions:
+    """What TF Serving's `ServerCore::Options` set here (defaults: model_servers/server.h:48-110)."""
+
+    max_num_load_retries: int = 5
+    load_retry_interval_seconds: float = 60.0
+    allow_version_labels_for_unavailable_models: bool = False
+    enable_signature_method_name_check: bool = False
+
+
 @dataclasses.dataclass
 class ServedModel:
     name: str
@@ -62,7 +72,8 @@ class ModelManager:
     """Loads, serves and unloads model versions as the config and the file system say."""
 
     def __init__(self, scheduler: BatchScheduler | None = None, warmup: Warmup | None = None,
-                 session_config: tf.compat.v1.ConfigProto | None = None):
+                 session_config: tf.compat.v1.ConfigProto | None = None, options: ManagerOptions | None = None):
+        self.options = options or ManagerOptions()
         self.scheduler = scheduler
         self.warmup = warmup
         self.session_config = session_config
@@ -94,11 +105,26 @@ class ModelManager:
                             removed.append(model)
                         model = self._models[name] = ServedModel(name, Path(entry.base_path), policy, {})
                     model.policy = policy
-                    model.labels = dict(entry.version_labels)
             for model in removed:
                 for version in list(model.loaded):
                     self._unload(model, version)
             self._poll_models()
+            labels = {name: self._checked_labels(self._models[name], entry) for name, entry in wanted.items()}
+            with self._lock:
+                for name, model_labels in labels.items():
+                    self._models[name].labels = model_labels
+
+    def _checked_labels(self, model: ServedModel, entry) -> dict[str, int]:
+        """The config's labels for `model`, refused (as server_core.cc:549-590 does) when one points
+        at a version that is not available, unless --allow_version_labels_for_unavailable_models
+        lets a label that is new, or keeps its version, do so."""
+        for label, version in entry.version_labels.items():
+            allowed = (self.options.allow_version_labels_for_unavailable_models
+                       and model.labels.get(label, version) == version)
+            if not allowed and version not in model.loaded:
+                raise FailedPrecondition(f"Request to assign label to version {version} of model {model.name}, "
+                                         "which is not currently available for inference")
+        return dict(entry.version_labels)
 
     def poll(self) -> None:
         """Look at every base path once and load or unload versions accordingly."""
@@ -163,18 +189,28 @@ class ModelManager:
         with self._lock:
             return self._resolve_locked(name, version, label).in_use()
 
-    def statuses(self, name: str, version: int | None = None, label: str | None = None) -> dict[int, VersionStatus]:
-        """Version -> status for `name`, as GetModelStatus reports it."""
+    def statuses(self, name: str, version: int | None = None) -> dict[int, VersionStatus]:
+        """Version -> status for `name`, newest first, as GetModelStatus reports it (a version label
+        is not looked at there: get_model_status_impl.cc:80-112; the version map is ordered by
+        std::greater: core/servable_state_monitor.h:68)."""
         with self._lock:
             model = self._models.get(name)
-            version = self._labelled_version(model, version, label)
             if model is None or not model.statuses:
                 raise NotFound(f"Could not find any versions of model {name}")
             if version is not None:
                 if version not in model.statuses:
                     raise NotFound(f"Could not find version {version} of model {name}")
                 return {version: dataclasses.replace(model.statuses[version])}
-            return {v: dataclasses.replace(s) for v, s in sorted(model.statuses.items())}
+            return {v: dataclasses.replace(s) for v, s in sorted(model.statuses.items(), reverse=True)}
+
+    def unavailable_models(self) -> list[str]:
+        """Models with no version serving because their versions failed to load, described as TF
+        Serving's WaitUntilModelsAvailable does (model_servers/server_core.cc:328-365)."""
+        with self._lock:
+            return [f"{{name: {model.name} version: {version}}} due to error: {status.error_message}"
+                    for model in self._models.values() if not model.loaded
+                    for version, status in sorted(model.statuses.items())
+                    if status.error_code != grpc.StatusCode.OK]
 
     def _poll_models(self) -> None:
         with self._lock:
@@ -198,13 +234,9 @@ class ModelManager:
         model.statuses[version] = VersionStatus("LOADING")
         log.info("Loading servable: {name: %s version: %d} from %s", model.name, version, path)
         started = time.perf_counter()
-        try:
-            loaded = LoadedVersion.load(model.name, version, path, self.scheduler, self.session_config)
-        except ServingError as error:
-            self._refuse(model, version, fingerprint, error)
-            return
-        except Exception as error:
-            self._refuse(model, version, fingerprint, FailedPrecondition(f"{type(error).__name__}: {error}"))
+        loaded = self._load_with_retries(model, version, path)
+        if isinstance(loaded, ServingError):
+            self._refuse(model, version, fingerprint, loaded)
             return
         if self.warmup is not None:
             try:
@@ -220,6 +252,24 @@ class ModelManager:
         REGISTRY.load_attempts.inc(model_name=model.name, version=str(version), status="OK")
         log.info("Successfully loaded servable version {name: %s version: %d} in %.2f s",
                  model.name, version, time.perf_counter() - started)
+
+    def _load_with_retries(self, model: ServedModel, version: int, path: Path) -> LoadedVersion | ServingError:
+        """Load, retrying a failure `max_num_load_retries` times `load_retry_interval` apart
+        (TF Serving's LoaderHarness); the last error if every attempt fails."""
+        attempts = 1 + self.options.max_num_load_retries
+        for attempt in range(1, attempts + 1):
+            try:
+                return LoadedVersion.load(model.name, version, path, self.scheduler, self.session_config)
+            except ServingError as error:
+                failure = error
+            except Exception as error:
+                failure = FailedPrecondition(str(error))
+            if attempt < attempts:
+                log.info("Retrying load of servable {name: %s version: %d} (retry %d of %d): %s", model.name, version,
+                         attempt, attempts - 1, failure.message)
+                if self._stop.wait(self.options.load_retry_interval_seconds):
+                    break
+        return failure
 
     def _refuse(self, model: ServedModel, version: int, fingerprint: tuple, error: ServingError) -> None:
         log.error("Loading servable: {name: %s version: %d} failed: %s", model.name, version, error.message)

@@ -6,6 +6,10 @@
     GET  {monitoring path}                                        Prometheus metrics
 
 Failures answer `{"error": message}` with the HTTP status TF Serving maps the status code to.
+A request that takes longer than the timeout (`--rest_api_timeout_in_ms`) answers 504; an
+`OPTIONS` request to a `/v1/` path is a CORS preflight (200 if it has an `http(s)://` Origin);
+with CORS support on, every answer carries TF Serving's three CORS headers
+(model_servers/http_server.cc:160-190, http_rest_api_util.cc:40-44).
 
     api = RestApi(manager, metrics_path="/monitoring/prometheus/metrics")
     server = start_rest_server(api, "127.0.0.1", 8501)
@@ -20,12 +24,13 @@ import logging
 import re
 import time
 import urllib.parse
+from typing import Awaitable
 
 from google.protobuf import json_format
 from tensorflow_serving.apis import get_model_metadata_pb2
 
 from serving import inference, json_tensor
-from serving.errors import InvalidArgument, ServingError
+from serving.errors import INTERNAL_MESSAGE, DeadlineExceeded, InvalidArgument, ServingError
 from serving.http_server import HttpServer
 from serving.metrics import REGISTRY
 from serving.model_manager import ModelManager
@@ -39,7 +44,11 @@ PREDICTION_PATH = re.compile(
 STATUS_PATH = re.compile(r"(?i)/v1/models(?:/([^/:]+))?(?:(?:/versions/(\d+))|(?:/labels/([^/:]+)))?(?:/(metadata))?")
 API_PREFIX = re.compile(r"(?i)/v1/.*")
 DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024
+DEFAULT_TIMEOUT_SECONDS = 30.0
 JSON = "application/json"
+CORS_HEADERS = (("Access-Control-Allow-Origin", "*"), ("Access-Control-Allow-Methods", "POST, GET"),
+                ("Access-Control-Allow-Headers", "Content-Type"))
+ORIGIN = re.compile(r"https?://")
 
 
 def rest_signature(version: LoadedVersion, name: str):
@@ -52,16 +61,25 @@ def rest_signature(version: LoadedVersion, name: str):
 class RestApi:
     """Maps (method, path, body) to (HTTP status, JSON body), independent of the HTTP server."""
 
-    def __init__(self, manager: ModelManager, metrics_path: str | None = None):
+    def __init__(self, manager: ModelManager, metrics_path: str | None = None, cors: bool = False,
+                 timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS):
         self.manager = manager
         self.metrics_path = metrics_path
+        self.cors = cors
+        self.timeout_seconds = timeout_seconds
+        self.check_method_name = manager.options.enable_signature_method_name_check
 
-    async def dispatch(self, method: str, path: str, body: bytes) -> tuple[int, bytes, str]:
+    async def dispatch(self, method: str, path: str, body: bytes,
+                       headers: dict[str, str] | None = None) -> tuple[int, bytes, str]:
         path = path.split("?", 1)[0]
         if self.metrics_path and method == "GET" and path == self.metrics_path:
             return 200, REGISTRY.render().encode("utf-8"), "text/plain; version=0.0.4"
         if not API_PREFIX.fullmatch(path):
             return 404, json_tensor.error_body(f"Not found: {method} {path}"), JSON
+        if method == "OPTIONS":
+            if ORIGIN.search((headers or {}).get("origin", "")):
+                return 200, b"", JSON
+            return 400, json_tensor.error_body("Origin header is missing in CORS preflight"), JSON
         started = time.perf_counter()
         model_name, api = "", "unknown"
         try:
@@ -72,20 +90,27 @@ class RestApi:
             if api == "metadata":
                 payload = self._metadata(model_name, version, label)
             elif api == "status":
-                payload = self._status(model_name, version, label)
+                payload = self._status(model_name, version)
             else:
-                payload = await self._predict_like(api, model_name, version, label, body)
+                payload = await self._timed(self._predict_like(api, model_name, version, label, body))
         except ServingError as error:
             REGISTRY.request_count.inc(model_name=model_name, status=error.code.name)
             return error.http_status, json_tensor.error_body(error.message), JSON
-        except Exception as error:
+        except Exception:
             log.exception("internal error serving %s %s", method, path)
             REGISTRY.request_count.inc(model_name=model_name, status="INTERNAL")
-            return 500, json_tensor.error_body(f"{type(error).__name__}: {error}"), JSON
+            return 500, json_tensor.error_body(INTERNAL_MESSAGE), JSON
         REGISTRY.request_count.inc(model_name=model_name, status="OK")
         REGISTRY.request_latency.observe((time.perf_counter() - started) * 1e6, model_name=model_name, API=api,
                                          entrypoint="REST")
         return 200, payload, JSON
+
+    async def _timed(self, work: Awaitable[bytes]) -> bytes:
+        """`work`'s result, or DEADLINE_EXCEEDED (HTTP 504) once the REST timeout has passed."""
+        try:
+            return await asyncio.wait_for(work, self.timeout_seconds if self.timeout_seconds > 0 else None)
+        except asyncio.TimeoutError as error:
+            raise DeadlineExceeded("Deadline Exceeded") from error
 
     async def _predict_like(self, api: str, name: str, version: int | None, label: str | None, body: bytes) -> bytes:
         document = json_tensor.parse_json(body)
@@ -99,13 +124,13 @@ class RestApi:
         examples = json_tensor.examples_from_json(document)
         run = inference.classify if api == "classify" else inference.regress
         with self.manager.acquire(name, version, label) as loaded:
-            result = await asyncio.to_thread(run, loaded, signature_name, examples)
+            result = await asyncio.to_thread(run, loaded, signature_name, examples, self.check_method_name)
         if api == "classify":
             return json_tensor.classification_response(result)
         return json_tensor.regression_response(result)
 
-    def _status(self, name: str, version: int | None, label: str | None) -> bytes:
-        response = inference.model_status(self.manager, name, version, label)
+    def _status(self, name: str, version: int | None) -> bytes:
+        response = inference.model_status(self.manager, name, version)
         return json_format.MessageToJson(response, always_print_fields_with_no_presence=True, indent=1).encode()
 
     def _metadata(self, name: str, version: int | None, label: str | None) -> bytes:
@@ -185,4 +210,5 @@ def _settle(waiter: asyncio.Future, done: concurrent.futures.Future) -> None:
 def start_rest_server(api: RestApi, host: str, port: int, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES) -> HttpServer:
     """Bind and serve in a background thread; `shutdown()` stops it."""
     return HttpServer(api.dispatch, host, port, max_body_bytes, json_tensor.error_body,
-                      on_cancelled=lambda: REGISTRY.request_count.inc(model_name="", status="CANCELLED"))
+                      on_cancelled=lambda: REGISTRY.request_count.inc(model_name="", status="CANCELLED"),
+                      extra_headers=CORS_HEADERS if api.cors else ())

@@ -6,12 +6,14 @@
         --enable_batching --batching_parameters_file=deploy/batching.config \\
         --monitoring_config_file=deploy/monitoring.config
 
-Flags not listed by `--help` are not supported. One addition: `--host` (default 127.0.0.1;
-TF Serving always binds every interface), and `--rest_api_max_request_bytes`.
+Every flag of the real server is accepted (`serving.flags`); those with no effect here say so in
+the log. Two additions: `--host` (default 127.0.0.1; TF Serving always binds every interface),
+and `--rest_api_max_request_bytes`.
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
 import signal
@@ -24,12 +26,14 @@ import tensorflow as tf
 from google.protobuf import text_format
 from tensorflow_serving.config import model_server_config_pb2
 
+from serving import flags
 from serving.batching import BatchingOptions, BatchScheduler
 from serving.config_protos import BatchingParameters, MonitoringConfig, parse_text_proto
 from serving.inference import replay_warmup
 from serving.metrics import REGISTRY
-from serving.model_manager import ModelManager
-from serving.rest_api import DEFAULT_MAX_BODY_BYTES, RestApi, start_rest_server
+from serving.flags import build_parser
+from serving.model_manager import ManagerOptions, ModelManager
+from serving.rest_api import RestApi, start_rest_server
 from serving.grpc_services import start_grpc_server
 from serving.servable import LoadedVersion
 
@@ -37,36 +41,14 @@ log = logging.getLogger("serving.server")
 DEFAULT_METRICS_PATH = "/monitoring/prometheus/metrics"
 
 
-def _flag_bool(text: str) -> bool:
-    if text.lower() in ("1", "true", "yes"):
-        return True
-    if text.lower() in ("0", "false", "no"):
-        return False
-    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m serving serve", description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8500, help="gRPC port")
-    parser.add_argument("--rest_api_port", type=int, default=0, help="REST port; 0 disables REST")
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (TF Serving: all interfaces)")
-    parser.add_argument("--model_name", default="default")
-    parser.add_argument("--model_base_path", default="")
-    parser.add_argument("--model_config_file", default="")
-    parser.add_argument("--model_config_file_poll_wait_seconds", type=float, default=0)
-    parser.add_argument("--file_system_poll_wait_seconds", type=float, default=1)
-    parser.add_argument("--enable_batching", type=_flag_bool, nargs="?", const=True, default=False)
-    parser.add_argument("--batching_parameters_file", default="")
-    parser.add_argument("--monitoring_config_file", default="")
-    parser.add_argument("--enable_model_warmup", type=_flag_bool, nargs="?", const=True, default=True)
-    parser.add_argument("--rest_api_max_request_bytes", type=int, default=DEFAULT_MAX_BODY_BYTES)
-    parser.add_argument("--tensorflow_session_parallelism", type=int, default=0,
-                        help="threads for each session's op pools (0: TensorFlow picks)")
-    parser.add_argument("--tensorflow_intra_op_parallelism", type=int, default=0,
-                        help="threads to parallelize one op (0: TensorFlow picks)")
-    parser.add_argument("--tensorflow_inter_op_parallelism", type=int, default=0,
-                        help="threads to run independent ops (0: TensorFlow picks)")
-    return parser
+def manager_options(args: argparse.Namespace) -> ManagerOptions:
+    """The ServerCore options that flags set: load retries, label checks, the method-name check."""
+    return ManagerOptions(
+        max_num_load_retries=max(0, args.max_num_load_retries),
+        load_retry_interval_seconds=max(0.0, args.load_retry_interval_micros / 1e6),
+        allow_version_labels_for_unavailable_models=args.allow_version_labels_for_unavailable_models,
+        enable_signature_method_name_check=args.enable_signature_method_name_check,
+    )
 
 
 def model_server_config(args: argparse.Namespace) -> model_server_config_pb2.ModelServerConfig:
@@ -82,11 +64,19 @@ def model_server_config(args: argparse.Namespace) -> model_server_config_pb2.Mod
 
 
 def read_model_server_config(path: str | Path) -> model_server_config_pb2.ModelServerConfig:
+    """Parse a config file; errors read as TF Serving's (protobuf's text parser, then main.cc's)."""
     config = model_server_config_pb2.ModelServerConfig()
     try:
-        text_format.Parse(Path(path).read_text(), config)
-    except (OSError, text_format.ParseError) as error:
-        raise ValueError(f"cannot read model config {path}: {error}") from error
+        text = Path(path).read_text()
+    except OSError as error:
+        raise ValueError(f"cannot read model config {path}: {error.strerror}") from error
+    try:
+        text_format.Parse(text, config)
+    except text_format.ParseError as error:
+        where = f"{error.GetLine()}:{error.GetColumn()}" if error.GetLine() is not None else "0:0"
+        message = str(error).split(" : ", 1)[-1]
+        raise ValueError(f"Error parsing text-format tensorflow.serving.ModelServerConfig: {where}: {message}\n"
+                         f"Invalid protobuf file: '{path}'") from error
     return config
 
 
@@ -144,10 +134,10 @@ def metrics_path(args: argparse.Namespace) -> str | None:
     return config.prometheus_config.path or DEFAULT_METRICS_PATH
 
 
-def timed_warmup(version: LoadedVersion) -> int:
+def timed_warmup(version: LoadedVersion, iterations: int = 1) -> int:
     started = time.perf_counter()
     try:
-        count = replay_warmup(version)
+        count = replay_warmup(version, iterations)
     except Exception:
         REGISTRY.warmup_latency.observe((time.perf_counter() - started) * 1e6, model_path=str(version.path),
                                         status="ERROR")
@@ -174,8 +164,16 @@ def _watch_config_file(manager: ModelManager, path: str, interval: float, stop: 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    args = build_parser().parse_args(argv)
+    args, unknown = build_parser().parse_known_args(argv)
+    if args.version:
+        print(f"TensorFlow ModelServer: local (python -m serving serve)\nTensorFlow Library: {tf.__version__}")
+        return 0
+    for argument in unknown:
+        log.warning("unknown argument: %s", argument)
+    flags.warn_ignored(args, log)
     try:
+        if args.port == 0 and not args.grpc_socket_path:
+            raise ValueError("At least one of server_options.grpc_port or server_options.grpc_socket_path must be set.")
         config = model_server_config(args)
         threads = session_config(args)
         size_thread_pools(threads)
@@ -184,18 +182,34 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         log.error("%s", error)
         return 2
-    manager = ModelManager(scheduler, timed_warmup if args.enable_model_warmup else None, threads)
+    warmup = functools.partial(timed_warmup, iterations=max(1, args.num_request_iterations_for_warmup))
+    manager = ModelManager(scheduler, warmup if args.enable_model_warmup else None, threads,
+                           options=manager_options(args))
     try:
         manager.apply_config(config)
+        failed = manager.unavailable_models()
+        if failed:  # TF Serving does not start then (server_core.cc:340-362)
+            raise ValueError(f"{len(failed)} model(s) did not become available: {{{', '.join(failed)}}}")
     except Exception as error:
-        log.error("invalid model config: %s", error)
+        log.error("Failed to start server. Error: %s", getattr(error, "message", error))
+        manager.stop()
         return 2
-    grpc_server = start_grpc_server(manager, args.host, args.port)
-    log.info("Running gRPC ModelServer at %s:%d ...", args.host, args.port)
+    grpc_server = start_grpc_server(manager, args.host, args.port, socket_path=args.grpc_socket_path,
+                                    options=flags.grpc_channel_arguments(args.grpc_channel_arguments),
+                                    max_workers=max(1, args.grpc_max_threads),
+                                    tensor_content=args.enable_serialization_as_tensor_content)
+    if args.port:
+        log.info("Running gRPC ModelServer at %s:%d ...", args.host, args.port)
+    if args.grpc_socket_path:
+        log.info("Running gRPC ModelServer at UNIX socket %s ...", args.grpc_socket_path)
     rest_server = None
-    if args.rest_api_port:
-        rest_server = start_rest_server(RestApi(manager, path), args.host, args.rest_api_port,
-                                        args.rest_api_max_request_bytes)
+    if args.rest_api_port and args.rest_api_port == args.port:
+        log.error("server_options.http_port cannot be same as grpc_port. Please use a different port for HTTP/REST "
+                  "API. Skipped exporting HTTP/REST API.")
+    elif args.rest_api_port:
+        api = RestApi(manager, path, cors=args.rest_api_enable_cors_support,
+                      timeout_seconds=args.rest_api_timeout_in_ms / 1000)
+        rest_server = start_rest_server(api, args.host, args.rest_api_port, args.rest_api_max_request_bytes)
         log.info("Exporting HTTP/REST API at:%s:%d ...", args.host, args.rest_api_port)
     manager.start_polling(args.file_system_poll_wait_seconds)
     stop = threading.Event()

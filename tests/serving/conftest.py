@@ -72,7 +72,8 @@ def start_server(workdir: Path, config: Path, extra_flags: list[str], ready_mode
     command = [
         sys.executable, "-m", "serving", "serve", "--host=127.0.0.1", f"--port={grpc_port}",
         f"--rest_api_port={rest_port}", f"--model_config_file={config}", "--file_system_poll_wait_seconds=0.3",
-        f"--monitoring_config_file={monitoring}", "--enable_model_warmup=true", *extra_flags,
+        f"--monitoring_config_file={monitoring}", "--enable_model_warmup=true",
+        "--load_retry_interval_micros=50000", *extra_flags,
     ]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(REPO)}
     handle = log.open("w")

@@ -90,7 +90,8 @@ def regression_values(x: np.ndarray) -> np.ndarray:
 
 
 def export_examples(path: Path) -> Path:
-    """A TF1 graph over serialized tf.Examples with classify (default) and regress signatures."""
+    """A TF1 graph over serialized tf.Examples: classify (default) and regress signatures, and the
+    same computations under predict-method signatures (`classify_tf2`, `regress_tf2`)."""
     with tf.Graph().as_default(), tf.compat.v1.Session() as session:
         serialized = tf.compat.v1.placeholder(tf.string, [None], name="tf_example")
         parsed = tf.io.parse_example(serialized, {"x": tf.io.FixedLenFeature([2], tf.float32)})
@@ -103,9 +104,14 @@ def export_examples(path: Path) -> Path:
         classify = utils.classification_signature_def(serialized, classes, scores)
         regress = utils.regression_signature_def(serialized, regression)
         predict = utils.predict_signature_def({"examples": serialized}, {"scores": scores})
+        # TF2/Keras exports have only predict signatures; TF Serving classifies and regresses
+        # with any signature of the right structure
+        classify_tf2 = utils.predict_signature_def({"inputs": serialized}, {"classes": classes, "scores": scores})
+        regress_tf2 = utils.predict_signature_def({"inputs": serialized}, {"outputs": regression})
         builder = tf.compat.v1.saved_model.Builder(str(path))
         builder.add_meta_graph_and_variables(session, ["serve"], signature_def_map={
-            "serving_default": classify, "classify": classify, "regress": regress, "predict": predict})
+            "serving_default": classify, "classify": classify, "regress": regress, "predict": predict,
+            "classify_tf2": classify_tf2, "regress_tf2": regress_tf2})
         builder.save()
     return path
 

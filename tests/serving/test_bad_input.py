@@ -31,7 +31,9 @@ BAD_BODIES = [
     (b'{"instances": [[1, 2, 3]]}', ""),
     (b'{"instances": [[1, 2, 3, 4]], "signature_name": "nope"}', 'Serving signature name: "nope" not found'),
     (b'{"instances": [{"b64": "!!!"}], "signature_name": "text"}', "Unable to base64 decode"),
-    (b'{"instances": [[1e39, 2, 3, 4]]}', "without loss of precision"),
+    # rapidjson refuses a number a double cannot hold (util/json_tensor.cc:482-488)
+    (b'{"instances": [[1e400, 2, 3, 4]]}', "JSON Parse error: Number too big to be stored in double"),
+    (b'{"instances": [[1' + b"0" * 400 + b', 2, 3, 4]]}', "JSON Parse error: Number too big to be stored in double"),
 ]
 
 

@@ -142,8 +142,31 @@ def test_classify_and_regress(target):
         assert [label for label, _ in classes] == [label.decode() for label in CLASS_LABELS]
         np.testing.assert_allclose([score for _, score in classes], scores[row], rtol=1e-5)
     np.testing.assert_allclose(client.regress(examples, signature_name="regress"), regression_values(X), rtol=1e-6)
-    with pytest.raises(InvalidArgument, match="Expected regression signature method_name"):
-        client.regress(examples)
+
+
+def test_classify_and_regress_judge_the_signature_structure_not_its_method(target):
+    """TF Serving checks a classify/regress signature's inputs and outputs; its method_name only with
+    --enable_signature_method_name_check, off by default (servables/tensorflow/classifier.cc:176-200,
+    regressor.cc:170-190, model_servers/server.h:102), so TF2 exports with predict signatures work."""
+    client = serving_client.connect(target, "examples")
+    examples = [{"x": row.tolist()} for row in X]
+    np.testing.assert_allclose(client.regress(examples, signature_name="regress_tf2"), regression_values(X), rtol=1e-6)
+    scores = classifier_scores(X)
+    for row, classes in enumerate(client.classify(examples, signature_name="classify_tf2")):
+        np.testing.assert_allclose([score for _, score in classes], scores[row], rtol=1e-5)
+    with pytest.raises(InvalidArgument, match="^Expected one output Tensor.$"):
+        client.regress(examples)  # the default signature classifies: two outputs
+    with pytest.raises(InvalidArgument, match="^Expected one input Tensor.$"):
+        serving_client.connect(target, "dense").regress(examples, signature_name="two_inputs")
+
+
+def test_classify_and_regress_with_a_missing_signature_are_invalid_argument(target):
+    """`No signature was found with the name`, INVALID_ARGUMENT, so HTTP 400, not 404
+    (servables/tensorflow/classifier.cc:157-161, regressor.cc:152-156, model_servers/http_server.cc:56-57)."""
+    client = serving_client.connect(target, "examples")
+    for call in (client.classify, client.regress):
+        with pytest.raises(InvalidArgument, match="^No signature was found with the name: nope$"):
+            call([{"x": [1.0, 2.0]}], signature_name="nope")
 
 
 def test_rest_classify_with_context(server):

@@ -62,7 +62,8 @@ def test_hot_load_under_load_then_broken_and_half_written_versions(server):
         time.sleep(0.5)
         publish(server.fixtures / "dense" / "2", hot, 2)
         wait_for(lambda: answering_version(rest) == 2, "version 2 to serve")
-        wait_for(lambda: [s["state"] for s in rest.status()] == ["END", "AVAILABLE"], "version 1 to unload")
+        # newest first, as TF Serving lists them (core/servable_state_monitor.h:68)
+        wait_for(lambda: [s["state"] for s in rest.status()] == ["AVAILABLE", "END"], "version 1 to unload")
         time.sleep(0.5)
     finally:
         stop.set()
