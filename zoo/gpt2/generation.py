@@ -56,11 +56,17 @@ def generate_token_ids(
     max_length: int,
     sampler: str | keras_hub.samplers.Sampler = "greedy",
 ) -> dict[str, tf.Tensor]:
-    """keras-hub's compiled `generate_step` on `generate_preprocess`ed prompts: prompt and new
-    token ids, `max_length` wide, stopping at the end token (`padding_mask` marks kept ids)."""
+    """keras-hub's compiled `generate_step` on the packed prompts: prompt and new token ids,
+    `max_length` wide, stopping at the end token (`padding_mask` marks kept ids). The prompts are
+    packed with the preprocessor's own packer honouring its `add_start_token`, which keras-hub
+    0.32's `generate_preprocess` ignores (it always adds the start token)."""
     lm = in_process_lm(model, sampler)
-    inputs = model.preprocessor.generate_preprocess(tf.constant(list(prompts)), sequence_length=max_length)
-    return lm.make_generate_function()(inputs, stop_token_ids=[model.preprocessor.tokenizer.end_token_id])
+    preprocessor = model.preprocessor
+    token_ids, padding_mask = preprocessor.packer(
+        preprocessor.tokenizer(tf.constant(list(prompts))), sequence_length=max_length,
+        add_start_value=preprocessor.add_start_token, add_end_value=False)
+    inputs = {"token_ids": token_ids, "padding_mask": padding_mask}
+    return lm.make_generate_function()(inputs, stop_token_ids=[preprocessor.tokenizer.end_token_id])
 
 
 class SettingsSampler(keras_hub.samplers.Sampler):
