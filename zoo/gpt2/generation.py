@@ -62,6 +62,8 @@ def generate_token_ids(
     0.32's `generate_preprocess` ignores (it always adds the start token)."""
     lm = in_process_lm(model, sampler)
     preprocessor = model.preprocessor
+    if not preprocessor.built:
+        preprocessor.build(None)  # creates its packer
     token_ids, padding_mask = preprocessor.packer(
         preprocessor.tokenizer(tf.constant(list(prompts))), sequence_length=max_length,
         add_start_value=preprocessor.add_start_token, add_end_value=False)

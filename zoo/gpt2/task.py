@@ -236,6 +236,8 @@ class ChatbotTask(Task):
         return train(get_task(c.base, saved), workdir, verbose=0)
 
     def chat_model(self, model: keras_hub.models.CausalLM, sequence_length: int) -> keras_hub.models.CausalLM:
+        """`model`'s backbone (shared weights) with a preprocessor for this template packing to
+        `sequence_length` tokens: the training window, or the context window when chatting."""
         positions = getattr(model.backbone, "max_sequence_length", None)
         if positions is not None and sequence_length > positions:
             raise ZooError(f"a window of {sequence_length} tokens exceeds the base model's {positions} positions; "
