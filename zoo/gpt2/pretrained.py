@@ -68,7 +68,7 @@ class TiedLlamaBackbone(keras_hub.models.Llama3Backbone):
 
     keras-hub 0.32's `LlamaBackbone.get_config` drops it, so a tied model (SmolLM2's input and
     output embeddings are one matrix) reloads from a preset or a `.keras` file expecting an
-    output matrix it never had. `tests/gpt2/test_pretrained.py` fails once keras-hub keeps it,
+    output matrix it never had. `tests/gpt2/test_gguf_preset.py` fails once keras-hub keeps it,
     so this class can go.
     """
 
