@@ -4,8 +4,9 @@ folder (config.json, model.safetensors) that keras-hub's Llama converter loads.
 
     checkpoint = read_llama_gguf(Path("SmolLM2-135M-Instruct.Q4_1.gguf"))
     checkpoint.config["num_hidden_layers"], checkpoint.rms_norm_eps      # 30, 1e-05
-    write_transformers_folder(checkpoint, Path("hf"))
-    keras_hub.models.Llama3Backbone.from_preset("hf")
+    folder = Path("hf")                                                   # a local folder, not a hub name
+    write_transformers_folder(checkpoint, folder)
+    keras_hub.models.Llama3Backbone.from_preset(str(folder))
 
 Every tensor is dequantized to float32 with the `gguf` package (ggml-org's own reader). llama.cpp
 stores the query and key projections with their rows permuted for its RoPE layout
