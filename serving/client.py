@@ -120,10 +120,17 @@ class RestClient(Client):
         connection = getattr(self._local, "connection", None)
         if connection is None:
             factory = http.client.HTTPSConnection if self.https else http.client.HTTPConnection
-            connection = self._local.connection = factory(self.host, self.port, timeout=self.timeout)
+            connection = factory(self.host, self.port, timeout=self.timeout)
             connection.connect()
             connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._local.connection = connection  # only once connected: a refused one is not reused
         return connection
+
+    def _drop_connection(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+        self._local.connection = None
 
     def _call(self, method: str, path: str, body: Any = None) -> Any:
         payload = None if body is None else json.dumps(body, allow_nan=True).encode("utf-8")
@@ -135,15 +142,16 @@ class RestClient(Client):
                 response = connection.getresponse()
                 data = response.read()
                 break
+            except TimeoutError as error:
+                self._drop_connection()
+                raise DeadlineExceeded(f"no answer from {self.host}:{self.port} within {self.timeout} s") from error
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-                connection.close()
-                self._local.connection = None
+                self._drop_connection()  # a kept-alive connection the server closed: retry once on a new one
                 if attempt:
                     raise
-            except TimeoutError as error:
-                connection.close()
-                self._local.connection = None
-                raise DeadlineExceeded(f"no answer from {self.host}:{self.port} within {self.timeout} s") from error
+            except (http.client.HTTPException, OSError):
+                self._drop_connection()  # never reuse a connection left mid-request
+                raise
         try:
             document = json.loads(data) if data else {}
         except json.JSONDecodeError:
@@ -199,9 +207,7 @@ class RestClient(Client):
         return self._call("GET", self.model_path)["model_version_status"]
 
     def close(self) -> None:
-        connection = getattr(self._local, "connection", None)
-        if connection is not None:
-            connection.close()
+        self._drop_connection()
 
 
 class GrpcClient(Client):
