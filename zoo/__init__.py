@@ -5,8 +5,12 @@
     task = zoo.get_task("conv_autoencoder", epochs=20)
     model = zoo.train(task)                           # checkpoints and resumes under models/
 """
-from zoo.errors import ZooError
-from zoo.registry import get_task, tasks
+from zoo.native_logs import import_tensorflow_quietly
+
+import_tensorflow_quietly()  # before anything imports TensorFlow: no C++ start-up notices
+
+from zoo.errors import ZooError  # noqa: E402
+from zoo.registry import get_task, tasks  # noqa: E402
 
 
 def train(task, workdir="models", **kwargs):
