@@ -1,4 +1,4 @@
-"""Files others read: atomic writes, atomic directories, and the zoo's cache.
+"""Files others read: atomic writes, atomic directories, the zoo's cache, and file digests.
 
     write_atomically(Path("run/config.json"), text)         # readers see old or new, never half
     with atomic_directory(cache_dir("presets") / "smollm2") as tmp:
@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import tempfile
@@ -45,3 +46,12 @@ def atomic_directory(target: Path) -> Iterator[Path]:
         os.replace(tmp, target)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB blocks (checkpoints run to hundreds of MB)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

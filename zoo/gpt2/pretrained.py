@@ -13,7 +13,6 @@ renamed into place only when every check passed.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import importlib.util
 import json
 import tempfile
@@ -25,7 +24,7 @@ import numpy as np
 
 from zoo.errors import ZooError
 from zoo.gpt2.gguf_checkpoint import read_llama_gguf, write_transformers_folder
-from zoo.io import atomic_directory, cache_dir
+from zoo.io import atomic_directory, cache_dir, file_sha256
 
 SOURCE_FILE = "source.json"  # in a converted preset: which file it came from, by sha256
 
@@ -118,14 +117,6 @@ def gguf_file(preset: GGUFPreset) -> Path:
     if not path.is_file():
         raise ZooError(f"{preset.package} is installed but has no {preset.filename}; reinstall {preset.requirement}")
     return path
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def convert_gguf(path: Path, target: Path, checks: tuple[tuple[str, str], ...] = ()) -> Path:

