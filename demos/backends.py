@@ -46,3 +46,7 @@ class ServingBackend:
 
     def predict(self, inputs: Mapping[str, object], signature_name: str | None = None) -> dict[str, np.ndarray]:
         return self.client.predict(inputs, signature_name=signature_name)
+
+    def status(self) -> list[dict]:
+        """The model's versions and their states, as TF Serving's model status API lists them."""
+        return self.client.status()

@@ -68,3 +68,44 @@ def test_train_export_list_inspect(tmp_path):
                                cwd=ROOT, capture_output=True, text=True)
     assert "signature 'reconstruct_image_bytes'" in inspected.stdout
     assert "custom ops: none" in inspected.stdout
+
+
+def test_the_console_gets_no_tensorflow_start_up_notices(tmp_path):
+    quiet = zoo_cli("list", "--workdir", tmp_path)
+    assert quiet.returncode == 0
+    assert "absl::InitializeLog" not in quiet.stderr and "oneDNN" not in quiet.stderr, quiet.stderr
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "0"}
+    asked = subprocess.run([sys.executable, "-m", "zoo", "list", "--workdir", tmp_path], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert "oneDNN" in asked.stderr, "TF_CPP_MIN_LOG_LEVEL below 3 still shows TensorFlow's notices"
+
+
+def test_build_trains_evaluates_exports_and_records_each_phase(tmp_path):
+    import zoo
+    from zoo.progress import read_progress
+
+    workdir, exports = tmp_path / "models", tmp_path / "exports"
+    run, bad = workdir / "dense_autoencoder", workdir / "denoising_autoencoder"
+    for path in (run, bad):
+        path.mkdir(parents=True)
+        (path / "config.json").write_text(zoo.get_task(path.name, epochs=2, comparison_code_sizes=[]).config.to_json())
+    (bad / "model.keras").write_bytes(b"\x00" * 100)
+
+    result = zoo_cli("build", "denoising_autoencoder", "dense_autoencoder", "--workdir", workdir, "--exports", exports)
+    assert result.returncode == 2 and "could not build denoising_autoencoder" in result.stderr, result.stderr
+    failed = read_progress(bad / "progress.json")
+    assert failed.phase == "failed" and "not a Keras model archive" in failed.message
+    done = read_progress(run / "progress.json")
+    assert done.phase == "ready" and done.epochs == 2 and [round(x) for x, _ in done.val_loss] == [1, 2]
+    assert (run / "evaluation" / "metrics.json").is_file()
+    assert (exports / "dense_autoencoder" / "1" / "saved_model.pb").is_file()
+    assert "dense_autoencoder" in (exports / "models.local.config").read_text()
+
+    again = zoo_cli("build", "dense_autoencoder", "--workdir", workdir, "--exports", exports)
+    assert again.returncode == 0 and "== dense_autoencoder" not in again.stdout, "a current task is not rebuilt"
+    assert not (exports / "dense_autoencoder" / "2").exists()
+
+
+def test_build_refuses_an_unknown_step(tmp_path):
+    result = zoo_cli("build", "dense_autoencoder:later", "--workdir", tmp_path)
+    assert result.returncode == 2 and "a step is TASK or TASK:untrained" in result.stderr

@@ -111,20 +111,29 @@ def test_reconstruction_appears_in_a_real_browser(demo_url, digit_png, artifacts
     assert picture.std() > 20, "the reconstruction shows a digit, not a blank box"
 
 
-def test_quickstart_trains_exports_serves_and_demos_through_the_server(trained_run, tmp_path, digit_png):
-    """`python -m zoo quickstart`, end to end: the demo's answers come from the model server."""
-    from gradio_client import Client, handle_file
+def _free_ports(count: int) -> list[int]:
+    ports = []
+    for _ in range(count):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            ports.append(probe.getsockname()[1])
+    return ports
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make install installs it)")
+def test_quickstart_shows_the_page_first_then_a_tab_goes_from_training_to_answering(trained_run, tmp_path, digit_png, artifacts_dir):
+    """`python -m zoo quickstart`, end to end: the page is up before the model is trained; the
+    tab shows the worker training, then switches to the served model without a reload, and the
+    browser's answer is the model server's."""
+    from playwright.sync_api import sync_playwright
 
     from serving.client import connect
 
     workdir, exports = tmp_path / "models", tmp_path / "exports"
-    shutil.copytree(trained_run.workdir / "conv_autoencoder", workdir / "conv_autoencoder")
-    ports = []
-    for _ in range(3):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            ports.append(probe.getsockname()[1])
-    grpc_port, rest_port, demo_port = ports
+    (workdir / "conv_autoencoder").mkdir(parents=True)
+    shutil.copy(trained_run.workdir / "conv_autoencoder" / "config.json", workdir / "conv_autoencoder")
+    grpc_port, rest_port, demo_port = _free_ports(3)
     process = subprocess.Popen(
         [sys.executable, "-m", "zoo", "quickstart", "--tasks", "conv_autoencoder", "--workdir", workdir,
          "--exports", exports, "--grpc-port", str(grpc_port), "--rest-port", str(rest_port),
@@ -133,27 +142,47 @@ def test_quickstart_trains_exports_serves_and_demos_through_the_server(trained_r
     )
     demo_url = f"http://127.0.0.1:{demo_port}/"
     try:
-        deadline = time.monotonic() + 240
+        deadline = time.monotonic() + 120
         while True:
             assert process.poll() is None, process.stdout.read()
-            assert time.monotonic() < deadline, "the demo did not come up"
+            assert time.monotonic() < deadline, "the demo page did not come up"
             try:
                 urllib.request.urlopen(demo_url, timeout=2)
                 break
             except OSError:
-                time.sleep(1)
+                time.sleep(0.5)
+        assert not (workdir / "conv_autoencoder" / "model.keras").exists(), "the page is up before the model is trained"
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": 1280, "height": 1000})
+                page.goto(demo_url, wait_until="networkidle")
+                status = page.locator(".live-status").first
+                assert "Not live yet" in status.inner_text()
+                button = page.get_by_role("button", name="Reconstruct")
+                assert not button.is_visible(), "no controls before the model is served"
+                page.wait_for_function("() => document.querySelector('.live-status').innerText.includes('training')",
+                                       timeout=120_000)
+                page.screenshot(path=str(artifacts_dir / "demo_training.png"), full_page=True)
+                button.wait_for(state="visible", timeout=300_000)
+                assert "Live" in status.inner_text()
+                page.locator("input[type=file]").last.set_input_files(str(digit_png))
+                button.click()
+                page.wait_for_function(
+                    "() => document.querySelector('#conv_autoencoder-code textarea, #conv_autoencoder-code input')?.value.length > 0",
+                    timeout=60_000)
+                shown = page.locator("#conv_autoencoder-code textarea, #conv_autoencoder-code input").first.input_value()
+                page.screenshot(path=str(artifacts_dir / "demo_live.png"), full_page=True)
+            finally:
+                browser.close()
+        served = connect(f"http://127.0.0.1:{rest_port}", "conv_autoencoder").predict(
+            {"image_bytes": np.array([digit_png.read_bytes()], dtype=object)}, signature_name="reconstruct_image_bytes")
+        assert [float(v) for v in shown.split(", ")] == pytest.approx(served["codes"][0].tolist(), abs=1e-3)
         assert (workdir / "conv_autoencoder" / "evaluation" / "metrics.json").is_file()
-        assert (exports / "conv_autoencoder" / "1" / "saved_model.pb").is_file()
-        server = connect(f"http://127.0.0.1:{rest_port}", "conv_autoencoder")
-        assert server.status()[0]["state"] == "AVAILABLE"
-        served = server.predict({"image_bytes": np.array([digit_png.read_bytes()], dtype=object)},
-                                signature_name="reconstruct_image_bytes")
-        _, _, code, _ = Client(demo_url, verbose=False).predict(
-            None, handle_file(str(digit_png)), 0.0, api_name="/conv_autoencoder_reconstruct")
-        assert [float(v) for v in code.split(", ")] == pytest.approx(served["codes"][0].tolist(), abs=1e-3)
     finally:
         process.send_signal(signal.SIGTERM)
-        output = process.communicate(timeout=60)[0]
-    assert "serving conv_autoencoder: REST" in output
+        output = process.communicate(timeout=90)[0]
+    assert "conv_autoencoder: training" in output and "conv_autoencoder: ready" in output, output
+    assert "oneDNN" not in output and "absl::InitializeLog" not in output, "C++ start-up noise reached the console"
     with pytest.raises(OSError):
         urllib.request.urlopen(f"http://127.0.0.1:{rest_port}/v1/models/conv_autoencoder", timeout=2)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-from typing import Any
+from pathlib import Path
+from typing import Any, Mapping
 
 from zoo.config import TaskConfig
 from zoo.errors import ZooError
@@ -58,8 +59,10 @@ def get_entry(name: str) -> TaskEntry:
     return known[name]
 
 
-def get_task(name: str, config: TaskConfig | dict[str, Any] | None = None, **overrides: Any) -> Task:
-    """Instantiate task `name` with its registered defaults, then `config`, then `overrides`."""
+def get_task(name: str, config: TaskConfig | dict[str, Any] | None = None, *,
+             dependencies: Mapping[str, Path] | None = None, **overrides: Any) -> Task:
+    """Instantiate task `name` with its registered defaults, then `config`, then `overrides`;
+    `dependencies` are the trained model files of the tasks it `requires()`."""
     entry = get_entry(name)
     task_class = entry.load_class()
     if isinstance(config, TaskConfig):
@@ -67,4 +70,4 @@ def get_task(name: str, config: TaskConfig | dict[str, Any] | None = None, **ove
     else:
         values = {**entry.defaults, **(config or {})}
     values.update(overrides)
-    return task_class(name, task_class.config_class.from_dict(values))
+    return task_class(name, task_class.config_class.from_dict(values), dependencies)

@@ -17,13 +17,14 @@ from __future__ import annotations
 import abc
 import dataclasses
 from pathlib import Path
-from typing import ClassVar, Generic, TypeVar
+from typing import ClassVar, Generic, Mapping, TypeVar
 
 import keras
 import tensorflow as tf
 
 from zoo.config import TaskConfig
 from zoo.endpoint import Endpoint
+from zoo.errors import ZooError
 from zoo.precision import Precision, with_precision
 
 
@@ -57,24 +58,38 @@ class Report:
 class Task(abc.ABC):
     """One trainable, servable model of a family, configured by one `TaskConfig`.
 
-    Subclasses set `config_class` and `demo_module` (a module with
-    `build_tab(task, backend, artifacts_dir)`, imported only by the demo app), and implement
-    the abstract methods. The first endpoint is the SavedModel's `serving_default`.
+    Subclasses set `config_class` and implement the abstract methods. The first endpoint is
+    the SavedModel's `serving_default`.
 
-    `workdir` is the directory of runs that this task's own run lives in (`train` and
-    `load_trained` set it). A task that builds on other tasks' runs looks for them there unless
-    its config names another place.
+    A task that builds on another task's trained model names it in `requires()`; whoever runs
+    it (`zoo.workflow`) trains that one first and passes its model file in `dependencies`. A
+    task never trains another task.
     """
 
     config_class: ClassVar[type[TaskConfig]] = TaskConfig
-    demo_module: ClassVar[str | None] = None
 
-    def __init__(self, name: str, config: TaskConfig):
+    def __init__(self, name: str, config: TaskConfig, dependencies: Mapping[str, Path] | None = None):
         if not isinstance(config, self.config_class):
             raise TypeError(f"{type(self).__name__} takes a {self.config_class.__name__}, got {type(config).__name__}")
         self.name = name
         self.config = config
-        self.workdir = Path("models")
+        self.dependencies = dict(dependencies or {})
+
+    def requires(self) -> tuple[str, ...]:
+        """Names of the tasks whose trained models this one builds on, for this config."""
+        return ()
+
+    def dependency(self, name: str) -> Path:
+        """The trained model file of required task `name`."""
+        if name not in self.dependencies:
+            raise ZooError(f"{self.name} builds on the trained {name}; run it through zoo.workflow "
+                           f"(`python -m zoo train {self.name}` trains {name} first)")
+        return self.dependencies[name]
+
+    def serves_untrained(self) -> bool:
+        """Whether `build_model()` is already worth serving before training (pretrained weights
+        fine-tuning starts from): the demo then answers with it while the fine-tune runs."""
+        return False
 
     @abc.abstractmethod
     def datasets(self) -> Splits[tf.data.Dataset]:

@@ -64,6 +64,10 @@ class RunDirectory:
     def evaluation(self) -> Path:
         return self.root / "evaluation"
 
+    @property
+    def progress(self) -> Path:
+        return self.root / "progress.json"
+
     def saved_config(self) -> dict | None:
         if not self.config.is_file():
             return None
@@ -101,7 +105,6 @@ def train(
     """
     strategy = strategy or tf.distribute.get_strategy()
     chief = is_chief(strategy)
-    task.workdir = Path(workdir)
     run = run_directory(workdir, task.name)
     wanted = json.loads(task.config.to_json())
     saved = run.saved_config()
@@ -222,14 +225,19 @@ def load_model(path: Path) -> keras.Model:
         raise ZooError(f"{path} could not be loaded ({type(error).__name__}: {error}); retrain with --fresh") from error
 
 
+def task_in(workdir: str | Path, task_name: str, config: dict | None = None) -> Task:
+    """Task `task_name` as configured by `config` (default: its run's saved config, else the
+    registered defaults), depending on the runs in `workdir` of the tasks it `requires()`."""
+    config = run_directory(workdir, task_name).saved_config() if config is None else config
+    needed = get_task(task_name, config).requires()
+    return get_task(task_name, config, dependencies={name: run_directory(workdir, name).model for name in needed})
+
+
 def load_trained(task_name: str, workdir: str | Path = "models") -> tuple[Task, keras.Model]:
     """The task as it was configured for training, and its trained model."""
     run = run_directory(workdir, task_name)
-    saved = run.saved_config()
-    if saved is None or not run.model.exists():
+    if run.saved_config() is None or not run.model.exists():
         raise ZooError(
             f"{task_name} has no trained model in {run.root}; run `python -m zoo train {task_name}` first"
         )
-    task = get_task(task_name, saved)
-    task.workdir = Path(workdir)
-    return task, load_model(run.model)
+    return task_in(workdir, task_name), load_model(run.model)

@@ -10,7 +10,7 @@ CONTEXT = "Lima is the capital of Peru. Peru lies in South America."
 
 
 def tab_callback(task, endpoint, tmp_path):
-    from zoo.bert.demo import build_tab
+    from demos.bert import build_tab
 
     with gr.Blocks() as app:
         build_tab(task, InProcessBackend([endpoint]), tmp_path)

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from demos.backends import InProcessBackend
-from zoo.captioning.demo import build_tab, caption_picture, encode_png
+from demos.captioning import build_tab, caption_picture, encode_png
 from zoo.errors import ZooError
 
 

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 import zoo
+from gpt2_helpers import TINY, TINY_CHATBOT
 
-TINY = {"num_layers": 2, "num_heads": 2, "hidden_dim": 32, "intermediate_dim": 64, "sequence_length": 64,
-        "pretrain_chars": 60_000, "held_out": 0.05, "batch_size": 8, "steps_per_epoch": 8, "learning_rate": 5e-3}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -22,15 +21,17 @@ class TinyRuns:
     chatbot: object
 
 
+
+
 @pytest.fixture(scope="session")
 def tiny_runs(tmp_path_factory) -> TinyRuns:
-    from zoo.training import train
+    from zoo.training import run_directory, train
 
     workdir = tmp_path_factory.mktemp("gpt2_models")
     base_task = zoo.get_task("gpt2_generate", **TINY)
     base = train(base_task, workdir, verbose=0)
-    chatbot_task = zoo.get_task("chatbot", base="gpt2_generate", lora_rank=0, sequence_length=48, context_length=64,
-                                batch_size=16, steps_per_epoch=12, epochs=1, learning_rate=1e-2, max_new_tokens=12)
+    chatbot_task = zoo.get_task("chatbot", TINY_CHATBOT,
+                                dependencies={"gpt2_generate": run_directory(workdir, "gpt2_generate").model})
     chatbot = train(chatbot_task, workdir, verbose=0)
     return TinyRuns(workdir, base_task, base, chatbot_task, chatbot)
 

@@ -1,8 +1,13 @@
-"""Reference outputs for the GPT-2 tests, from keras-hub's own in-process generation path."""
+"""Tiny GPT configs for the tests, and reference outputs from keras-hub's own in-process generation path."""
 import numpy as np
 
 from zoo.gpt2.generation import generate_token_ids
 from zoo.gpt2.tokenizer import END_TOKEN_ID
+
+TINY = {"num_layers": 2, "num_heads": 2, "hidden_dim": 32, "intermediate_dim": 64, "sequence_length": 64,
+        "pretrain_chars": 60_000, "held_out": 0.05, "batch_size": 8, "steps_per_epoch": 8, "learning_rate": 5e-3}
+TINY_CHATBOT = {"base": "gpt2_generate", "lora_rank": 0, "sequence_length": 48, "context_length": 64, "batch_size": 16,
+                "steps_per_epoch": 12, "epochs": 1, "learning_rate": 1e-2, "max_new_tokens": 12}
 
 
 def keras_hub_new_tokens(model, prompt: str, new_tokens: int) -> list[int]:

@@ -5,13 +5,18 @@ import warnings
 
 import numpy as np
 import pytest
-from gpt2_helpers import keras_hub_new_tokens
+from gpt2_helpers import TINY, TINY_CHATBOT, keras_hub_new_tokens
+
+import zoo
 
 from serving.export import export
 from serving.saved_model import SessionModel
 from zoo.gpt2.chat_template import QUESTION_ANSWER
 from zoo.gpt2.task import greedy_settings
+from zoo.errors import ZooError
+from zoo.progress import read_progress
 from zoo.training import load_trained
+from zoo.workflow import Workflow
 
 
 def test_fine_tuning_lowers_held_out_perplexity(tiny_runs, tmp_path):
@@ -71,7 +76,7 @@ def test_demo_streams_a_reply_in_chunks_and_builds_both_tabs(tiny_runs, tmp_path
     import gradio as gr
 
     from demos.backends import InProcessBackend
-    from zoo.gpt2.demo import build_tab, stream
+    from demos.gpt2 import build_tab, stream
 
     backend = InProcessBackend(tiny_runs.chatbot_task.endpoints(tiny_runs.chatbot))
 
@@ -86,8 +91,28 @@ def test_demo_streams_a_reply_in_chunks_and_builds_both_tabs(tiny_runs, tmp_path
         build_tab(tiny_runs.base_task, InProcessBackend(tiny_runs.base_task.endpoints(tiny_runs.base)), tmp_path)
 
 
-def test_chatbot_starts_from_the_base_run_in_its_own_workdir(tiny_runs):
-    assert tiny_runs.chatbot_task.workdir == tiny_runs.workdir
+def test_a_chatbot_on_the_zoos_gpt2_requires_it_and_never_trains_it(tmp_path):
+    task = zoo.get_task("chatbot", TINY_CHATBOT)
+    assert task.requires() == ("gpt2_generate",)
+    assert not task.serves_untrained(), "a GPT-2 trained here is not worth serving before its fine-tune"
+    with pytest.raises(ZooError, match="builds on the trained gpt2_generate; run it through zoo.workflow"):
+        task.build_model()
+    assert zoo.get_task("chatbot").requires() == () and zoo.get_task("chatbot").serves_untrained()
+
+
+def test_the_workflow_trains_what_a_task_requires_first(tmp_path):
+    for name, config in (("gpt2_generate", TINY), ("chatbot", {**TINY_CHATBOT, "steps_per_epoch": 2})):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "config.json").write_text(zoo.get_task(name, config).config.to_json())
+    flow = Workflow(tmp_path, verbose=0)
+    flow.train(flow.task("chatbot"))
+    for name in ("gpt2_generate", "chatbot"):
+        assert flow.is_trained(flow.task(name)), name
+        progress = read_progress(flow.run(name).progress)
+        assert progress.phase == "trained" and progress.epoch + 1 == progress.epochs and progress.loss, name
+
+
+def test_chatbot_starts_from_the_trained_base_it_was_given(tiny_runs):
     base = tiny_runs.chatbot_task.base_model()
     assert len(base.weights) == len(tiny_runs.base.weights)
     for loaded, trained in zip(base.weights, tiny_runs.base.weights):

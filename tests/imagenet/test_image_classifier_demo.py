@@ -5,7 +5,7 @@ from PIL import Image
 
 import zoo
 from demos.backends import InProcessBackend
-from zoo.imagenet.demo import build_tab, top_classes
+from demos.imagenet import build_tab, top_classes
 
 
 def test_tab_builds_and_its_answer_is_the_endpoints(tmp_path):

@@ -33,7 +33,7 @@ def test_export_matches_in_process(trained, tmp_path):
 
 
 def test_demo_tab_shows_translation_and_heatmap(trained, tmp_path):
-    from zoo.translation.demo import build_tab
+    from demos.translation import build_tab
 
     endpoints = trained.endpoints
     with gr.Blocks() as app:

@@ -31,7 +31,6 @@ class AutoencoderTask(Task):
     """Dense, convolutional, denoising or variational autoencoder (`config.kind`)."""
 
     config_class = AutoencoderConfig
-    demo_module = "zoo.autoencoders.demo"
     config: AutoencoderConfig
 
     @functools.cached_property

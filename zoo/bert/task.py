@@ -64,7 +64,6 @@ class BertTask(Task):
     """What the BERT tasks share: the config, backbone and tokenizer."""
 
     config_class = BertConfig
-    demo_module = "zoo.bert.demo"
     config: BertConfig
 
     @functools.cached_property

@@ -56,7 +56,6 @@ class CaptioningTask(Task):
     """CNN encoder + Transformer decoder captioning images of `config.dataset`."""
 
     config_class = CaptioningConfig
-    demo_module = "zoo.captioning.demo"
     config: CaptioningConfig
 
     @functools.cached_property

@@ -3,6 +3,7 @@
     python -m zoo list
     python -m zoo train conv_autoencoder --set code_size=4 --epochs 50
     python -m zoo evaluate conv_autoencoder
+    python -m zoo build image_classifier chatbot:untrained conv_autoencoder chatbot
     python -m zoo export conv_autoencoder --precision float16
     python -m zoo serve
     python -m zoo demo --backend http://localhost:8501
@@ -12,8 +13,6 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import os
 import sys
 from pathlib import Path
@@ -24,7 +23,8 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from zoo.distribution import STRATEGIES  # noqa: E402
 from zoo.errors import ZooError  # noqa: E402
-from zoo.registry import entries, get_entry, get_task  # noqa: E402
+from zoo.registry import entries, get_entry  # noqa: E402
+from zoo.workflow import LOCAL_CONFIG, Step, Workflow  # noqa: E402
 
 EXPERIMENTS = {
     "finetune-tricks": "zoo.experiments.finetune_tricks",
@@ -32,9 +32,6 @@ EXPERIMENTS = {
 }
 DEFAULT_WORKDIR = "models"
 DEFAULT_EXPORTS = "exports"
-CONTAINER_CONFIG = "models.config"
-LOCAL_CONFIG = "models.local.config"
-CONTAINER_MODEL_ROOT = "/models"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="split the CPU into N logical devices, so `mirrored` has N replicas without GPUs")
 
     add("evaluate", "measure a trained task on held-out data; writes tables and plots")
+
+    build = add("build", "train, evaluate and export each task that is not current, in order", task=False)
+    build.add_argument("steps", nargs="+", metavar="TASK[:untrained]",
+                       help="tasks in order; TASK:untrained exports its pretrained weights first if it has no export")
+    build.add_argument("--exports", default=DEFAULT_EXPORTS, help="export root (default: exports)")
 
     export = add("export", "export a trained task as the next TF Serving version")
     export.add_argument("--exports", default=DEFAULT_EXPORTS, help="export root (default: exports)")
@@ -121,83 +123,39 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from zoo.distribution import create_strategy, describe
-    from zoo.training import run_directory, train
-
     get_entry(args.task)
     strategy = create_strategy(args.strategy, cpu_devices=args.cpu_devices)
-    saved = None if args.fresh else run_directory(args.workdir, args.task).saved_config()
-    task = get_task(args.task, saved)
+    flow = Workflow(args.workdir)
     assignments = list(args.set) + ([f"epochs={args.epochs}"] if args.epochs is not None else [])
-    if assignments:
-        task = get_task(args.task, task.config.replace_from_strings(assignments))
+    task = flow.task(args.task, assignments, fresh=args.fresh)
     print(f"training {task.name} in {Path(args.workdir) / task.name} ({describe(strategy)}, "
           f"global batch {task.config.batch_size})")
-    train(task, args.workdir, fresh=args.fresh, strategy=strategy)
+    flow.train(task, fresh=args.fresh, strategy=strategy)
     print(f"saved {Path(args.workdir) / task.name / 'model.keras'}")
     return 0
 
 
-def evaluate(task_name: str, workdir: str) -> Path:
-    """Evaluate a trained task; write metrics.json, tables and figures; return the directory."""
-    from zoo.training import load_trained, run_directory
-
-    task, model = load_trained(task_name, workdir)
-    out = run_directory(workdir, task_name).evaluation
-    out.mkdir(parents=True, exist_ok=True)
-    report = task.evaluate(model, out)
-    (out / "metrics.json").write_text(json.dumps(report.metrics, indent=2, sort_keys=True))
-    print(f"{task_name}:")
-    for key, value in report.metrics.items():
-        print(f"  {key}: {value:.6g}")
-    for name, table in report.tables.items():
-        (out / f"{name}.md").write_text(table + "\n")
-        print(f"\n{name}:\n{table}")
-    print("\nwrote " + ", ".join(str(p) for p in [out / "metrics.json", *report.files]))
-    return out
-
-
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    evaluate(args.task, args.workdir)
+    Workflow(args.workdir).evaluate(args.task)
     return 0
 
 
-def export_task(task_name: str, workdir: str, exports: str, precision: str = "float32", verify: bool = True):
-    """Export a trained task as the next version under `exports/<task>`, update model configs."""
-    from serving.export import ExportError, export
-    from serving.model_config import add_model
-    from serving.verify import Tolerance
-    from zoo.training import load_trained, run_directory
-
-    task, model = load_trained(task_name, workdir)
-    served = task.serving_model(model, precision)
-    tolerance = {"float32": Tolerance(1e-5, 1e-5), "float16": Tolerance(1e-2, 1e-2), "bfloat16": Tolerance(5e-2, 5e-2)}[precision]
-    base = Path(exports) / task_name
-    metadata = {
-        "task": task_name,
-        "config": task.config.to_dict(),
-        "precision": precision,
-        "model_sha256": file_digest(run_directory(workdir, task_name).model),
-    }
-    try:
-        result = export(served, task.endpoints(served), base, model_name=task_name, tolerance=tolerance,
-                        verify=verify, metadata=metadata)
-    except ExportError as error:
-        raise ZooError(str(error)) from error
-    add_model(Path(exports) / CONTAINER_CONFIG, task_name, f"{CONTAINER_MODEL_ROOT}/{task_name}")
-    add_model(Path(exports) / LOCAL_CONFIG, task_name, str(base.resolve()))
-    print(f"exported {task_name} version {result.version} to {result.path} in {result.seconds:.1f} s "
-          f"(signatures: {', '.join(result.signatures)})")
-    if result.verification is not None:
-        print("\n".join(result.verification.lines()))
-    return result
-
-
-def file_digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def cmd_build(args: argparse.Namespace) -> int:
+    steps = []
+    for text in args.steps:
+        name, _, stage = text.partition(":")
+        get_entry(name)
+        if stage not in ("", "untrained"):
+            raise ZooError(f"{text!r}: a step is TASK or TASK:untrained")
+        steps.append(Step(name, untrained=stage == "untrained"))
+    failed = Workflow(args.workdir, args.exports).build(steps)
+    if failed:
+        raise ZooError(f"could not build {', '.join(failed)} (the errors are above)")
+    return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    export_task(args.task, args.workdir, args.exports, args.precision, verify=not args.no_verify)
+    Workflow(args.workdir, args.exports).export(args.task, args.precision, verify=not args.no_verify)
     return 0
 
 
@@ -248,6 +206,7 @@ COMMANDS = {
     "list": cmd_list,
     "train": cmd_train,
     "evaluate": cmd_evaluate,
+    "build": cmd_build,
     "export": cmd_export,
     "serve": cmd_serve,
     "demo": cmd_demo,

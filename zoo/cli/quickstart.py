@@ -1,70 +1,137 @@
-"""`python -m zoo quickstart`: from nothing to a served, demoed zoo in one command.
+"""`python -m zoo quickstart` (what `make demo` runs): the demo page at once, the models as they come.
 
-For each task: train (or load the finished run), evaluate once, export when the trained model
-is newer than the latest export; then start the local TF Serving-compatible server on the
-exports and open the demo against its REST API (or in-process with `--no-serve`).
+1. The model server starts on an empty model list and follows `exports/models.demo.config`,
+   which lists every requested task that has an export (copied from `models.local.config` as
+   exports land), so each model goes live as soon as it is loaded.
+2. A worker process (`python -m zoo build`) trains, evaluates and exports what is not current,
+   fast and striking tasks first; a task served from pretrained weights (the chatbot) is
+   exported untrained early, and its fine-tuned version replaces it when ready.
+3. The demo opens straight away: each tab shows its training live and switches to the model
+   when the server serves it. Server and worker logs go to `exports/server.log` and
+   `<workdir>/worker.log`; the console gets one line per task as it changes phase.
+
+With `--no-serve` everything is built first and the demo then runs the models in-process.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 from zoo.errors import ZooError
-from zoo.registry import get_task
-from zoo.training import run_directory, train
+from zoo.progress import read_progress
+from zoo.workflow import LOCAL_CONFIG, Step, Workflow
+
+DEMO_CONFIG = "models.demo.config"
+DEMO_ORDER = ("image_classifier", "dense_autoencoder", "conv_autoencoder", "bert_sentiment", "image_captioning",
+              "bert_ner", "bert_qa", "face_classifier", "chatbot", "variational_autoencoder", "denoising_autoencoder",
+              "bert_next_sentence", "bert_masked_lm", "translation_attention", "gpt2_generate")
+"""The order the worker builds tasks in: quick and striking first. Tasks not listed come last."""
+
+
+def demo_steps(names: list[str]) -> list[Step]:
+    """The worker's steps: the first task, then an untrained export of every task that serves
+    its pretrained weights before fine-tuning, then the other tasks."""
+    ordered = sorted(names, key=lambda name: DEMO_ORDER.index(name) if name in DEMO_ORDER else len(DEMO_ORDER))
+    return [Step(ordered[0]), *(Step(name, untrained=True) for name in ordered), *(Step(name) for name in ordered[1:])]
 
 
 def quickstart(names: list[str], args: argparse.Namespace) -> None:
-    from zoo.cli import LOCAL_CONFIG, evaluate, export_task, file_digest
-
-    for name in names:
-        run = run_directory(args.workdir, name)
-        print(f"\n== {name}")
-        train(get_task(name, run.saved_config()), args.workdir)
-        if not (run.evaluation / "metrics.json").is_file():
-            evaluate(name, args.workdir)
-        if latest_export_digest(Path(args.exports) / name) != file_digest(run.model):
-            export_task(name, args.workdir, args.exports)
-        else:
-            print(f"{name}: the latest export is of the current model")
-
     from demos.app import launch
 
     if args.no_serve:
-        launch(names, args.workdir, backend_url=None, port=args.port, open_browser=not args.no_browser)
+        failed = Workflow(args.workdir, args.exports).build([Step(name) for name in names])
+        ready = [name for name in names if name not in failed]
+        if not ready:
+            raise ZooError(f"no task could be built: {', '.join(failed)}")
+        launch(ready, args.workdir, backend_url=None, port=args.port, open_browser=not args.no_browser)
         return
     for port in (args.grpc_port, args.rest_port, args.port):
         ensure_port_free(port)
-    config = Path(args.exports) / LOCAL_CONFIG
+    exports, workdir = Path(args.exports), Path(args.workdir)
+    exports.mkdir(parents=True, exist_ok=True)
+    workdir.mkdir(parents=True, exist_ok=True)
+    demo_config = exports / DEMO_CONFIG
+    write_served(exports / LOCAL_CONFIG, demo_config, [])
     signal.signal(signal.SIGTERM, _interrupt)
-    server = subprocess.Popen([
-        sys.executable, "-m", "serving", "serve", "--port", str(args.grpc_port),
-        "--rest_api_port", str(args.rest_port), "--model_config_file", str(config),
-        "--enable_model_warmup", "true",
-    ], preexec_fn=_die_with_parent)
-    rest_url = f"http://127.0.0.1:{args.rest_port}"
-    try:
-        wait_until_serving(rest_url, names, server)
-        print(f"\nserving {', '.join(names)}: REST {rest_url}, gRPC 127.0.0.1:{args.grpc_port}")
-        launch(names, args.workdir, backend_url=rest_url, port=args.port, open_browser=not args.no_browser)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with open(exports / "server.log", "ab") as server_log, open(workdir / "worker.log", "ab") as worker_log:
+        server = subprocess.Popen([
+            sys.executable, "-m", "serving", "serve", "--port", str(args.grpc_port),
+            "--rest_api_port", str(args.rest_port), "--model_config_file", str(demo_config),
+            "--model_config_file_poll_wait_seconds", "1", "--file_system_poll_wait_seconds", "1",
+            "--enable_model_warmup", "true",
+        ], stdout=server_log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+        worker = subprocess.Popen([
+            sys.executable, "-m", "zoo", "build", "--workdir", str(workdir), "--exports", str(exports),
+            *(f"{step.name}:untrained" if step.untrained else step.name for step in demo_steps(names)),
+        ], stdout=worker_log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+        stop = threading.Event()
+        follower = threading.Thread(target=follow, daemon=True, name="demo-follower",
+                                    args=(names, workdir, exports, worker, args.rest_port, stop))
+        rest_url = f"http://127.0.0.1:{args.rest_port}"
+        print(f"model server: REST {rest_url}, gRPC 127.0.0.1:{args.grpc_port} (log: {exports / 'server.log'})")
+        print(f"training worker: {', '.join(names)} (log: {workdir / 'worker.log'})")
+        try:
+            follower.start()
+            launch(names, workdir, backend_url=rest_url, port=args.port, open_browser=not args.no_browser)
+        finally:
+            stop.set()
+            for process in (worker, server):
+                process.terminate()
+            for process in (worker, server):
+                process.wait(timeout=60)
+
+
+def follow(names: list[str], workdir: Path, exports: Path, worker: subprocess.Popen, rest_port: int,
+           stop: threading.Event) -> None:
+    """Each second: print phase changes and, once the server is up (so that it loads them one by
+    one, each live as soon as loaded), serve every requested task that has an export."""
+    phases: dict[str, str] = {}
+    started = time.monotonic()
+    server_up = False
+    while not stop.wait(1.0):
+        server_up = server_up or port_open(rest_port)
+        if server_up:
+            write_served(exports / LOCAL_CONFIG, exports / DEMO_CONFIG, names)
+        for name in names:
+            progress = read_progress(workdir / name / "progress.json")
+            if progress is not None and phases.get(name) != progress.phase:
+                phases[name] = progress.phase
+                detail = f": {progress.message}" if progress.message else ""
+                print(f"[{(time.monotonic() - started) / 60:5.1f} min] {name}: {progress.phase}{detail}", flush=True)
+        if worker.poll() is not None and not stop.is_set():
+            state = "finished" if worker.returncode == 0 else f"stopped with code {worker.returncode}"
+            print(f"training worker {state} (log: {workdir / 'worker.log'})", flush=True)
+            write_served(exports / LOCAL_CONFIG, exports / DEMO_CONFIG, names)
+            return
+
+
+def write_served(local_config: Path, demo_config: Path, names: list[str]) -> None:
+    """Write `demo_config` as `local_config`'s entries for `names`, when that changes it."""
+    from serving.model_config import read_model_config, write_model_config
+
+    config = read_model_config(local_config)
+    models = config.model_config_list.config
+    kept = [model for model in models if model.name in names]
+    del models[:]
+    models.extend(kept)
+    config.model_config_list.SetInParent()
+    if not demo_config.is_file() or read_model_config(demo_config) != config:
+        write_model_config(demo_config, config)
 
 
 def _interrupt(signum, frame) -> None:
-    """SIGTERM ends quickstart like Ctrl-C does, so the server it started is stopped too."""
+    """SIGTERM ends quickstart like Ctrl-C does, so the server and worker it started stop too."""
     raise KeyboardInterrupt
 
 
 def _die_with_parent() -> None:
-    """In the server's process (Linux): get SIGTERM if quickstart dies without cleaning up."""
+    """In a child process (Linux): get SIGTERM if quickstart dies without cleaning up."""
     try:
         import ctypes
 
@@ -73,14 +140,10 @@ def _die_with_parent() -> None:
         pass
 
 
-def latest_export_digest(base: Path) -> str | None:
-    from serving.export import METADATA_FILE, versions
-
-    found = versions(base)
-    if not found:
-        return None
-    metadata = base / str(found[-1]) / METADATA_FILE
-    return json.loads(metadata.read_text()).get("model_sha256") if metadata.is_file() else None
+def port_open(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def ensure_port_free(port: int) -> None:
@@ -89,29 +152,3 @@ def ensure_port_free(port: int) -> None:
             probe.bind(("127.0.0.1", port))
         except OSError as error:
             raise ZooError(f"port {port} is in use ({error.strerror}); choose another with the port flags") from error
-
-
-def wait_until_serving(rest_url: str, names: list[str], server: subprocess.Popen, timeout: float = 600) -> None:
-    """Block until every model reports AVAILABLE over REST, or raise if the server dies.
-
-    The server loads and warms up every model before it opens its ports: 13 models took about
-    a minute on 2 cores, hence the generous default.
-    """
-    from serving.client import connect
-    from serving.errors import ServingError
-
-    deadline = time.monotonic() + timeout
-    pending = list(names)
-    while pending:
-        if server.poll() is not None:
-            raise ZooError(f"the model server exited with code {server.returncode} before serving {pending}")
-        if time.monotonic() > deadline:
-            raise ZooError(f"the model server did not serve {pending} within {timeout:.0f} s")
-        try:
-            states = connect(rest_url, pending[0], timeout=2).status()
-            if any(state.get("state") == "AVAILABLE" for state in states):
-                pending.pop(0)
-                continue
-        except (ServingError, OSError):
-            pass
-        time.sleep(0.5)

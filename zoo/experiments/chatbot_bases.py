@@ -2,8 +2,8 @@
 Q/A pairs, SmolLM2-135M-Instruct as it ships (zero-shot), and SmolLM2 LoRA-fine-tuned (the
 `chatbot` task's default), on the same held-out questions.
 
-Trains what is missing under `--workdir` (`gpt2_generate`, then a `chatbot` on it in
-`<workdir>/gpt2_base/`, and the default `chatbot`), then writes `perplexity.md` (held-out answer
+Trains what is missing under `--workdir` (a `chatbot` on `gpt2_generate` in `<workdir>/gpt2_base/`,
+`gpt2_generate` first, and the default `chatbot`), then writes `perplexity.md` (held-out answer
 perplexity per token of each model's own tokenizer, answer and end-of-turn tokens only) and
 `answers.md` (ten held-out questions with each model's greedy answer) to `--out`.
 
@@ -21,9 +21,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from zoo.gpt2.task import perplexity  # noqa: E402
 from zoo.io import write_atomically  # noqa: E402
-from zoo.registry import get_task  # noqa: E402
 from zoo.tables import markdown_table  # noqa: E402
-from zoo.training import run_directory, train  # noqa: E402
+from zoo.training import task_in  # noqa: E402
+from zoo.workflow import Workflow  # noqa: E402
 
 GPT2_CHATBOT = {"base": "gpt2_generate", "lora_rank": 0, "sequence_length": 64, "context_length": 128,
                 "batch_size": 16, "epochs": 2, "learning_rate": 1e-3}
@@ -31,10 +31,11 @@ GPT2_CHATBOT = {"base": "gpt2_generate", "lora_rank": 0, "sequence_length": 64, 
 
 
 def trained(name: str, workdir: Path, overrides: dict) -> tuple:
-    run = run_directory(workdir, name)
-    task = get_task(name, run.saved_config() or overrides)
+    """Task `name` configured by `overrides` (or its earlier run here), trained with what it requires."""
+    flow = Workflow(workdir)
+    task = task_in(workdir, name, flow.run(name).saved_config() or overrides)
     started = time.perf_counter()
-    model = train(task, workdir)
+    model = flow.train(task)
     return task, model, time.perf_counter() - started
 
 
@@ -46,7 +47,6 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     gpt2_dir = args.workdir / "gpt2_base"
-    trained("gpt2_generate", gpt2_dir, {})
     gpt2_task, gpt2_chatbot, gpt2_seconds = trained("chatbot", gpt2_dir, GPT2_CHATBOT)
     smol_task, smol_chatbot, smol_seconds = trained("chatbot", args.workdir, {})
     zero_shot = smol_task.chat_model(smol_task.base_model(), smol_task.config.sequence_length)

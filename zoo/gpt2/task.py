@@ -33,10 +33,10 @@ from zoo.gpt2.config import ChatbotConfig, GPT2Config, SamplingDefaults
 from zoo.gpt2.generation import generate_in_graph
 from zoo.gpt2.models import AnswerOnlyPreprocessor, build_causal_lm, merged, preset_causal_lm, preset_tokenizer, with_answer_only_loss
 from zoo.precision import POLICIES, Precision, fastest_training_precision
-from zoo.registry import entries, get_task
+from zoo.registry import entries
 from zoo.tables import markdown_table
 from zoo.task import Report, Splits, Task
-from zoo.training import run_directory, train
+from zoo.training import load_model
 
 SAMPLE_PROMPTS = ("In the beginning", "The Lord said to Moses,", "Blessed are")
 
@@ -132,7 +132,6 @@ class GPT2GenerateTask(Task):
     """A small GPT-2 pre-trained from scratch on the World English Bible."""
 
     config_class = GPT2Config
-    demo_module = "zoo.gpt2.demo"
     config: GPT2Config
 
     @functools.cached_property
@@ -186,7 +185,6 @@ class ChatbotTask(Task):
     serving. `chat` applies the template inside the graph."""
 
     config_class = ChatbotConfig
-    demo_module = "zoo.gpt2.demo"
     config: ChatbotConfig
 
     @functools.cached_property
@@ -231,9 +229,14 @@ class ChatbotTask(Task):
         c = self.config
         if c.base not in entries():
             return preset_causal_lm(c.base)
-        workdir = c.base_workdir or self.workdir
-        saved = run_directory(workdir, c.base).saved_config()
-        return train(get_task(c.base, saved), workdir, verbose=0)
+        return load_model(self.dependency(c.base))
+
+    def requires(self) -> tuple[str, ...]:
+        return (self.config.base,) if self.config.base in entries() else ()
+
+    def serves_untrained(self) -> bool:
+        """A pretrained base answers before its fine-tune (LoRA starts as the identity)."""
+        return not self.requires()
 
     def chat_model(self, model: keras_hub.models.CausalLM, sequence_length: int) -> keras_hub.models.CausalLM:
         """`model`'s backbone (shared weights) with a preprocessor for this template packing to

@@ -36,7 +36,6 @@ class ImageClassifierTask(Task):
     """EfficientNet-Lite0 classifying `config.dataset` (see `ImageClassifierConfig`)."""
 
     config_class = ImageClassifierConfig
-    demo_module = "zoo.imagenet.demo"
     config: ImageClassifierConfig
 
     @functools.cached_property

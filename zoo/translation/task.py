@@ -94,7 +94,6 @@ class TranslationTask(Task):
     """Spanish -> English with the architecture `config` names; see `TranslationConfig`."""
 
     config_class = TranslationConfig
-    demo_module = "zoo.translation.demo"
     config: TranslationConfig
 
     @functools.cached_property

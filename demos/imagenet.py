@@ -12,7 +12,7 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
-from zoo.captioning.demo import encode_png
+from demos.captioning import encode_png
 
 EXAMPLE_IMAGES = 8
 

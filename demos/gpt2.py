@@ -72,7 +72,7 @@ def _chat_tab(task, backend) -> None:
 
     gr.Markdown(
         f"**{task.name.replace('_', ' ')}**: `{task.config.base}` fine-tuned on chatterbot-corpus questions and "
-        f"answers. Its own {task.template.name} chat template is applied inside the served graph."
+        "answers. The base's own chat template is applied inside the served graph."
     )
     gr.ChatInterface(
         reply, additional_inputs=sampler_controls(task.config),
