@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from gpt2_helpers import keras_hub_new_tokens
 
-from serving.export import export
+from serving.export.exporter import export
 from serving.saved_model import SessionModel
 from zoo.gpt2.chat_template import QUESTION_ANSWER
 from zoo.gpt2.task import greedy_settings

@@ -109,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from serving.export import versions
+    from serving.export.exporter import versions
 
     print(f"{'task':<26}{'family':<15}{'trained':<9}{'exported':<10}summary")
     for name, entry in entries().items():
@@ -163,9 +163,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def export_task(task_name: str, workdir: str, exports: str, precision: str = "float32", verify: bool = True):
     """Export a trained task as the next version under `exports/<task>`, update model configs."""
-    from serving.export import ExportError, export
-    from serving.model_config import add_model
-    from serving.verify import Tolerance
+    from serving.export.exporter import ExportError, export
+    from serving.export.model_config import add_model
+    from serving.export.verify import Tolerance
     from zoo.training import load_trained, run_directory
 
     task, model = load_trained(task_name, workdir)
@@ -202,7 +202,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from serving.server import main as serve_main
+    from serving.server.model_server import main as serve_main
 
     config = Path(args.exports) / LOCAL_CONFIG
     if not config.is_file():

@@ -74,7 +74,7 @@ def _die_with_parent() -> None:
 
 
 def latest_export_digest(base: Path) -> str | None:
-    from serving.export import METADATA_FILE, versions
+    from serving.export.exporter import METADATA_FILE, versions
 
     found = versions(base)
     if not found:
@@ -98,7 +98,7 @@ def wait_until_serving(rest_url: str, names: list[str], server: subprocess.Popen
     a minute on 2 cores, hence the generous default.
     """
     from serving.client import connect
-    from serving.errors import ServingError
+    from serving.protocol.errors import ServingError
 
     deadline = time.monotonic() + timeout
     pending = list(names)

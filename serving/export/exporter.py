@@ -33,8 +33,8 @@ from typing import Any, Callable, Mapping, Protocol, Sequence
 import numpy as np
 import tensorflow as tf
 
+from serving.export.verify import Tolerance, VerificationReport, verify_in_subprocess
 from serving.saved_model import DEFAULT_SIGNATURE
-from serving.verify import Tolerance, VerificationReport, verify_in_subprocess
 from serving.warmup import write_warmup_records
 
 METADATA_FILE = Path("assets.extra") / "export.json"
