@@ -22,7 +22,7 @@ import tensorflow as tf  # noqa: E402
 
 import zoo  # noqa: E402
 from bench.timing import time_calls  # noqa: E402
-from serving.export import export  # noqa: E402
+from serving.export.exporter import export  # noqa: E402
 from serving.saved_model import SessionModel  # noqa: E402
 from zoo.tables import markdown_table  # noqa: E402
 from zoo.training import load_trained, run_directory  # noqa: E402

@@ -22,7 +22,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from bench.timing import time_calls  # noqa: E402
-from serving.export import export  # noqa: E402
+from serving.export.exporter import export  # noqa: E402
 from serving.saved_model import SessionModel  # noqa: E402
 from zoo.gpt2.config import GPT2Config  # noqa: E402
 from zoo.gpt2.generation import generate_token_ids  # noqa: E402

@@ -41,7 +41,7 @@ import tensorflow as tf  # noqa: E402
 
 from serving import client as serving_client  # noqa: E402
 from serving.saved_model import SessionModel  # noqa: E402
-from serving.server import size_thread_pools  # noqa: E402
+from serving.server.model_server import size_thread_pools  # noqa: E402
 from tensorflow_serving.apis import predict_pb2  # noqa: E402
 
 SEQUENCE, VOCABULARY, WIDTH, LAYERS, HEADS, INTERMEDIATE = 64, 2000, 128, 2, 4, 512

@@ -16,7 +16,7 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
-from serving.errors import ServingError
+from serving.protocol.errors import ServingError
 from zoo.progress import Progress, read_progress
 
 POLL_SECONDS = 2.0

@@ -5,8 +5,8 @@ import importlib
 import sys
 
 COMMANDS = {
-    "inspect": "serving.inspect",
-    "serve": "serving.server",
+    "inspect": "serving.export.inspect",
+    "serve": "serving.server.model_server",
 }
 
 

@@ -9,7 +9,7 @@
     client.status()                     # [{"version": "1", "state": "AVAILABLE", "status": {...}}]
 
 String outputs come back as numpy object arrays of `bytes`, as `SessionModel.run` returns them.
-Failures raise `serving.errors.ServingError` subclasses carrying the server's message.
+Failures raise `serving.protocol.errors.ServingError` subclasses carrying the server's message.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from serving.errors import DeadlineExceeded, error_from_grpc, error_from_http
+from serving.protocol.errors import DeadlineExceeded, error_from_grpc, error_from_http
 
 Examples = Sequence[Mapping[str, Any]]
 ClassifyResult = list[list[tuple[str, float]]]

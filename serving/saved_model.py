@@ -22,7 +22,7 @@ import numpy as np
 import tensorflow as tf
 from tensorflow.core.protobuf import config_pb2, meta_graph_pb2, saved_model_pb2
 
-from serving.errors import FailedPrecondition, InvalidArgument, NotFound
+from serving.protocol.errors import FailedPrecondition, InvalidArgument, NotFound
 
 SERVE_TAG = "serve"
 DEFAULT_SIGNATURE = "serving_default"

@@ -39,7 +39,7 @@ def trained_run(tmp_path_factory) -> TrainedRun:
 @pytest.fixture(scope="session")
 def exported(trained_run, tmp_path_factory):
     """The trained run exported once with verification; returns the ExportResult."""
-    from serving.export import export
+    from serving.export.exporter import export
 
     base = tmp_path_factory.mktemp("exports") / "conv_autoencoder"
     return export(trained_run.model, trained_run.task.endpoints(trained_run.model), base)

@@ -43,21 +43,28 @@ def test_cli_assignments_are_parsed_and_validated():
         AutoencoderConfig().replace_from_strings(["code_size"])
 
 
-def test_model_code_never_imports_serving_or_demos():
+def imports_into(folder: str, forbidden: tuple[str, ...], skip: tuple[str, ...] = ()) -> list[str]:
+    """"file imports module" for each import under `folder` of a module under one of `forbidden`;
+    paths under `folder` starting with one of `skip` are left out."""
     offenders = []
-    for path in (ROOT / "zoo").rglob("*.py"):
-        if "cli" in path.relative_to(ROOT / "zoo").parts or path.name == "workflow.py":
+    for path in (ROOT / folder).rglob("*.py"):
+        if str(path.relative_to(ROOT / folder)).startswith(skip):
             continue
         for node in ast.walk(ast.parse(path.read_text())):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            offenders += [f"{path.relative_to(ROOT)} imports {n}" for n in names if n.split(".")[0] in ("serving", "demos")]
-    assert offenders == []
+            offenders += [f"{path.relative_to(ROOT)} imports {n}" for n in names
+                          if any(n == f or n.startswith(f + ".") for f in forbidden)]
+    return offenders
+
+
+def test_model_code_never_imports_serving_or_demos():
+    assert imports_into("zoo", ("serving", "demos"), skip=("cli/", "workflow.py")) == []
 
 
 def test_serving_never_imports_zoo_or_demos():
-    offenders = []
-    for path in (ROOT / "serving").rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            offenders += [f"{path.relative_to(ROOT)} imports {n}" for n in names if n.split(".")[0] in ("zoo", "demos")]
-    assert offenders == []
+    assert imports_into("serving", ("zoo", "demos")) == []
+
+
+def test_serving_export_and_server_never_import_each_other():
+    assert imports_into("serving/export", ("serving.server",)) == []
+    assert imports_into("serving/server", ("serving.export",)) == []

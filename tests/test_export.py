@@ -10,8 +10,8 @@ import pytest
 import tensorflow as tf
 
 import zoo
-from serving.export import ExportError, export, versions
-from serving.inspect import inspect_saved_model
+from serving.export.exporter import ExportError, export, versions
+from serving.export.inspect import inspect_saved_model
 from serving.saved_model import SessionModel
 from serving.warmup import read_warmup_records
 from zoo.endpoint import Endpoint
@@ -127,7 +127,7 @@ def test_bad_arguments_are_refused_before_anything_is_written(trained_run, tmp_p
 
 CRASHING_EXPORT = """
 import sys, zoo
-from serving.export import export
+from serving.export.exporter import export
 task = zoo.get_task("dense_autoencoder", code_size=2)
 model = task.build_model()
 export(model, task.endpoints(model), sys.argv[1])
@@ -150,7 +150,7 @@ def test_a_crash_mid_export_leaves_no_version_directory(tmp_path):
 
 
 def test_mixed_precision_export_states_and_meets_its_tolerance(trained_run, tmp_path):
-    from serving.verify import Tolerance
+    from serving.export.verify import Tolerance
 
     half = with_precision(trained_run.model, "float16")
     assert half.get_layer("encoder").layers[1].dtype_policy.name == "mixed_float16"

@@ -100,9 +100,9 @@ class Workflow:
     def export(self, name: str, precision: str = "float32", verify: bool = True, *, untrained: bool = False):
         """Export the trained task (or, `untrained`, its freshly built model) as the next version
         under `exports/<task>`, and list it in both model configs. Returns the export result."""
-        from serving.export import ExportError, export
-        from serving.model_config import add_model
-        from serving.verify import Tolerance
+        from serving.export.exporter import ExportError, export
+        from serving.export.model_config import add_model
+        from serving.export.verify import Tolerance
 
         if untrained:
             task = self.task(name)
@@ -129,7 +129,7 @@ class Workflow:
 
     def latest_export(self, name: str) -> dict | None:
         """The metadata of task `name`'s newest export, or None without one."""
-        from serving.export import METADATA_FILE, versions
+        from serving.export.exporter import METADATA_FILE, versions
 
         base = self.exports / name
         found = versions(base)

@@ -1,9 +1,9 @@
-"""Each BERT endpoint exported with `serving.export` (verified through the session loader and
+"""Each BERT endpoint exported with `serving.export.exporter` (verified through the session loader and
 tf.saved_model.load) answers edge inputs exactly as the in-process endpoint does."""
 import numpy as np
 import pytest
 
-from serving.export import export
+from serving.export.exporter import export
 from serving.saved_model import SessionModel
 
 LONG = "the quick brown fox jumps over the lazy dog " * 40

@@ -45,7 +45,7 @@ def tiny_run(tmp_path_factory) -> TinyRun:
 def tiny_export(tiny_run, tmp_path_factory):
     """The tiny run's endpoint exported; the tests compare it with the in-process endpoint
     themselves (export's own check runs in a subprocess, which costs a second TF start)."""
-    from serving.export import export
+    from serving.export.exporter import export
 
     return export(tiny_run.model, [tiny_run.endpoint], tmp_path_factory.mktemp("captioning_exports") / SERVED_NAME,
                   verify=False)

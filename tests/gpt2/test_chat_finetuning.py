@@ -70,7 +70,7 @@ def test_chat_endpoint_refuses_empty_and_over_long_questions(tiny_lora_chatbot):
 
 @pytest.mark.slow
 def test_lora_chatbot_exports_merged_and_verifies(tiny_lora_chatbot, tmp_path):
-    from serving.export import export
+    from serving.export.exporter import export
 
     task, model = tiny_lora_chatbot
     served = task.serving_model(model)

@@ -9,7 +9,7 @@ from gpt2_helpers import TINY, TINY_CHATBOT, keras_hub_new_tokens
 
 import zoo
 
-from serving.export import export
+from serving.export.exporter import export
 from serving.saved_model import SessionModel
 from zoo.gpt2.chat_template import QUESTION_ANSWER
 from zoo.gpt2.task import greedy_settings

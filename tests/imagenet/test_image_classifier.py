@@ -10,7 +10,7 @@ import tensorflow as tf
 from PIL import Image
 
 import zoo
-from serving.export import export
+from serving.export.exporter import export
 from serving.saved_model import SessionModel
 
 TINY = {"image_size": 32, "batch_size": 35, "epochs": 2, "frozen_epochs": 1, "dropout": 0.0}

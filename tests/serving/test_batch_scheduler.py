@@ -7,9 +7,9 @@ import threading
 import numpy as np
 import pytest
 
-from serving.batching import BatchingOptions, BatchScheduler
-from serving.errors import InvalidArgument, Unavailable
-from serving.rest_api import _outcome
+from serving.protocol.errors import InvalidArgument, Unavailable
+from serving.server.batching import BatchingOptions, BatchScheduler
+from serving.server.rest_api import _outcome
 
 
 class RecordingRunner:

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import METRICS_PATH, start_server, stop_server
 from serving import client as serving_client
-from serving.errors import InvalidArgument
+from serving.protocol.errors import InvalidArgument
 from serving_fixtures import dense_outputs
 
 BATCHING = """

@@ -19,7 +19,7 @@ from tensorflow_serving.config import model_server_config_pb2
 
 from rest_helpers import rest
 from serving import client as serving_client
-from serving.errors import FailedPrecondition, InvalidArgument, NotFound
+from serving.protocol.errors import FailedPrecondition, InvalidArgument, NotFound
 from serving_fixtures import CLASS_LABELS, classifier_scores, dense_outputs, example_bytes, regression_values
 
 FEATURES = np.array([[1, 2, 3, 4], [0.5, -1, 0, 2], [0, 0, 0, 0]], dtype=np.float32)

@@ -11,7 +11,7 @@ import urllib.parse
 import numpy as np
 import pytest
 
-from serving.http_server import HttpServer
+from serving.server.http_server import HttpServer
 from serving_fixtures import dense_outputs
 
 FEATURES = [[1.0, 2.0, 3.0, 4.0]]

@@ -6,8 +6,8 @@ import pytest
 import tensorflow as tf
 from tensorflow_serving.apis import classification_pb2, regression_pb2
 
-from serving import json_decimal, json_tensor
-from serving.errors import InvalidArgument
+from serving.protocol import json_decimal, json_tensor
+from serving.protocol.errors import InvalidArgument
 
 
 @pytest.mark.parametrize("value, dtype, text", [

@@ -8,8 +8,8 @@ import time
 import pytest
 from tensorflow_serving.config import model_server_config_pb2
 
-from serving.errors import FailedPrecondition, NotFound
-from serving.model_manager import ManagerOptions, ModelManager
+from serving.protocol.errors import FailedPrecondition, NotFound
+from serving.server.model_manager import ManagerOptions, ModelManager
 
 
 def config_with(name: str, base_path: str, versions: list[int], labels: dict[str, int]):
@@ -56,7 +56,7 @@ def test_a_failing_load_is_retried(tmp_path, caplog):
         caplog.clear()
         manager = ModelManager(options=ManagerOptions(max_num_load_retries=retries, load_retry_interval_seconds=0.2))
         started = time.monotonic()
-        with caplog.at_level(logging.INFO, logger="serving.model_manager"):
+        with caplog.at_level(logging.INFO, logger="serving.server.model_manager"):
             manager.apply_config(config)
         elapsed = time.monotonic() - started
         try:

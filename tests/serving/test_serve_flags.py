@@ -23,7 +23,7 @@ from tensorflow_serving.apis import prediction_service_pb2_grpc, regression_pb2
 
 from conftest import REPO, start_server, stop_server
 from rest_helpers import float_predict_request
-from serving import flags
+from serving.server import flags
 from serving_fixtures import dense_outputs, example_bytes
 
 FEATURES = np.array([[1, 2, 3, 4]], dtype=np.float32)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from serving.model_manager import ModelManager
-from serving.server import build_parser, read_model_server_config, session_config
+from serving.server.model_manager import ModelManager
+from serving.server.model_server import build_parser, read_model_server_config, session_config
 
 
 def pools(*flags: str) -> tuple[int, int]:
@@ -44,7 +44,7 @@ def test_loaded_sessions_use_the_configured_pools(fixtures_dir, tmp_path):
 
 def test_the_flags_size_a_fresh_process_pools_and_refuse_once_tensorflow_has_run():
     script = ("import tensorflow as tf\n"
-              "from serving.server import size_thread_pools\n"
+              "from serving.server.model_server import size_thread_pools\n"
               "size_thread_pools(tf.compat.v1.ConfigProto(intra_op_parallelism_threads=1, inter_op_parallelism_threads=3))\n"
               "print(tf.config.threading.get_intra_op_parallelism_threads(), tf.config.threading.get_inter_op_parallelism_threads())\n"
               "tf.constant(1.0) * 2.0\n"

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from demos.backends import InProcessBackend
-from serving.export import export
+from serving.export.exporter import export
 from serving.saved_model import SessionModel
-from serving.verify import Tolerance, compare
+from serving.export.verify import Tolerance, compare
 from zoo.translation.task import decoding_settings
 from translation_helpers import EDGE, tiny_task
 

@@ -111,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from serving.export import versions
+    from serving.export.exporter import versions
 
     print(f"{'task':<26}{'family':<15}{'trained':<9}{'exported':<10}summary")
     for name, entry in entries().items():
@@ -160,7 +160,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from serving.server import main as serve_main
+    from serving.server.model_server import main as serve_main
 
     config = Path(args.exports) / LOCAL_CONFIG
     if not config.is_file():

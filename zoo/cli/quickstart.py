@@ -113,7 +113,7 @@ def follow(names: list[str], workdir: Path, exports: Path, worker: subprocess.Po
 
 def write_served(local_config: Path, demo_config: Path, names: list[str]) -> None:
     """Write `demo_config` as `local_config`'s entries for `names`, when that changes it."""
-    from serving.model_config import read_model_config, write_model_config
+    from serving.export.model_config import read_model_config, write_model_config
 
     config = read_model_config(local_config)
     models = config.model_config_list.config

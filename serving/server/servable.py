@@ -21,8 +21,8 @@ import numpy as np
 import tensorflow as tf
 from tensorflow.core.protobuf import meta_graph_pb2
 
-from serving.batching import BatchScheduler
 from serving.saved_model import SessionModel, Signature, as_input_array, read_meta_graph
+from serving.server.batching import BatchScheduler
 
 SESSION_THREADS = concurrent.futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix="session-run")
 """Where unbatched requests from the event loop run their (blocking) session calls."""

@@ -15,7 +15,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from serving.errors import ServingError
+from serving.protocol.errors import ServingError
 from serving.saved_model import CUSTOM_OP_PACKAGES, read_meta_graph, signatures
 from serving.warmup import read_warmup_records
 

@@ -8,7 +8,7 @@ optional `context`) as JSON objects of features. Error texts are TF Serving's.
 Bodies are parsed with orjson, which reads the same JSON values several times faster; what it
 refuses (`NaN`/`Infinity`, integers beyond 64 bits, numbers past a double, lone surrogates,
 parse errors) goes through the standard library with rapidjson's number rules
-(`serving.json_decimal`). Answers are written with orjson, floats as TF Serving writes them.
+(`serving.protocol.json_decimal`). Answers are written with orjson, floats as TF Serving writes them.
 
     document = parse_json(b'{"instances": [[1.0, 2.0]]}')
     inputs, layout = predict_inputs(document, signature.inputs)
@@ -27,8 +27,8 @@ import tensorflow as tf
 from tensorflow.core.example import example_pb2, feature_pb2
 from tensorflow_serving.apis import classification_pb2, regression_pb2
 
-from serving import json_decimal
-from serving.errors import InvalidArgument
+from serving.protocol import json_decimal
+from serving.protocol.errors import InvalidArgument
 from serving.saved_model import TensorInfo
 
 ROW, COLUMNAR = "row", "columnar"

@@ -6,7 +6,7 @@
         --enable_batching --batching_parameters_file=deploy/batching.config \\
         --monitoring_config_file=deploy/monitoring.config
 
-Every flag of the real server is accepted (`serving.flags`); those with no effect here say so in
+Every flag of the real server is accepted (`serving.server.flags`); those with no effect here say so in
 the log. Two additions: `--host` (default 127.0.0.1; TF Serving always binds every interface),
 and `--rest_api_max_request_bytes`.
 """
@@ -26,18 +26,18 @@ import tensorflow as tf
 from google.protobuf import text_format
 from tensorflow_serving.config import model_server_config_pb2
 
-from serving import flags
-from serving.batching import BatchingOptions, BatchScheduler
-from serving.config_protos import BatchingParameters, MonitoringConfig, parse_text_proto
-from serving.inference import replay_warmup
-from serving.metrics import REGISTRY
-from serving.flags import build_parser
-from serving.model_manager import ManagerOptions, ModelManager
-from serving.rest_api import RestApi, start_rest_server
-from serving.grpc_services import start_grpc_server
-from serving.servable import LoadedVersion
+from serving.server import flags
+from serving.server.batching import BatchingOptions, BatchScheduler
+from serving.server.config_protos import BatchingParameters, MonitoringConfig, parse_text_proto
+from serving.server.inference import replay_warmup
+from serving.server.metrics import REGISTRY
+from serving.server.flags import build_parser
+from serving.server.model_manager import ManagerOptions, ModelManager
+from serving.server.rest_api import RestApi, start_rest_server
+from serving.server.grpc_services import start_grpc_server
+from serving.server.servable import LoadedVersion
 
-log = logging.getLogger("serving.server")
+log = logging.getLogger("serving.server.model_server")
 DEFAULT_METRICS_PATH = "/monitoring/prometheus/metrics"
 
 

@@ -23,7 +23,7 @@ from typing import Callable, Hashable, Mapping
 
 import numpy as np
 
-from serving.errors import InvalidArgument, ServingError, Unavailable
+from serving.protocol.errors import InvalidArgument, ServingError, Unavailable
 
 BatchRunner = Callable[[dict[str, np.ndarray]], Mapping[str, np.ndarray]]
 
@@ -40,7 +40,7 @@ class BatchingOptions:
 
     @classmethod
     def from_proto(cls, params) -> "BatchingOptions":
-        """From a `BatchingParameters` message (see `serving.config_protos`)."""
+        """From a `BatchingParameters` message (see `serving.server.config_protos`)."""
         defaults = cls()
         options = cls(
             max_batch_size=params.max_batch_size.value if params.HasField("max_batch_size") else defaults.max_batch_size,

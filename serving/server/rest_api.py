@@ -1,4 +1,4 @@
-"""TF Serving's REST API (`g3doc/api_rest.md`), served by `serving.http_server`.
+"""TF Serving's REST API (`g3doc/api_rest.md`), served by `serving.server.http_server`.
 
     GET  /v1/models/{name}[/versions/{v}|/labels/{l}]            model status
     GET  /v1/models/{name}[/versions/{v}|/labels/{l}]/metadata   signature defs
@@ -29,15 +29,16 @@ from typing import Awaitable
 from google.protobuf import json_format
 from tensorflow_serving.apis import get_model_metadata_pb2
 
-from serving import inference, json_tensor
-from serving.errors import INTERNAL_MESSAGE, DeadlineExceeded, InvalidArgument, ServingError
-from serving.http_server import HttpServer
-from serving.metrics import REGISTRY
-from serving.model_manager import ModelManager
+from serving.protocol import json_tensor
+from serving.protocol.errors import INTERNAL_MESSAGE, DeadlineExceeded, InvalidArgument, ServingError
 from serving.saved_model import DEFAULT_SIGNATURE
-from serving.servable import LoadedVersion
+from serving.server import inference
+from serving.server.http_server import HttpServer
+from serving.server.metrics import REGISTRY
+from serving.server.model_manager import ModelManager
+from serving.server.servable import LoadedVersion
 
-log = logging.getLogger("serving.rest_api")
+log = logging.getLogger("serving.server.rest_api")
 
 PREDICTION_PATH = re.compile(
     r"(?i)/v1/models/([^/:]+)(?:(?:/versions/(\d+))|(?:/labels/([^/:]+)))?:(classify|regress|predict)")

@@ -7,12 +7,12 @@ The file is rewritten atomically, so a server polling it never reads half a file
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from google.protobuf import text_format
 from tensorflow_serving.config import model_server_config_pb2
+
+from serving.export.atomic import staged
 
 
 def read_model_config(path: str | Path) -> model_server_config_pb2.ModelServerConfig:
@@ -29,11 +29,8 @@ def read_model_config(path: str | Path) -> model_server_config_pb2.ModelServerCo
 
 def write_model_config(path: str | Path, config: model_server_config_pb2.ModelServerConfig) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text_format.MessageToString(config))
-    os.replace(tmp, path)
+    with staged(path, replace=True) as temp:
+        temp.write_text(text_format.MessageToString(config))
     return path
 
 

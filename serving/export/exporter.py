@@ -22,19 +22,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
-import shutil
 import time
-import uuid
 from pathlib import Path
 from typing import Any, Callable, Mapping, Protocol, Sequence
 
 import numpy as np
 import tensorflow as tf
 
+from serving.export.atomic import remove_abandoned, staged
+from serving.export.verify import Tolerance, VerificationReport, verify_in_subprocess
 from serving.saved_model import DEFAULT_SIGNATURE
-from serving.verify import Tolerance, VerificationReport, verify_in_subprocess
 from serving.warmup import write_warmup_records
 
 METADATA_FILE = Path("assets.extra") / "export.json"
@@ -101,7 +99,7 @@ def export(
         base.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise ExportError(f"cannot create export base path {base}: {error}") from error
-    remove_abandoned_temporaries(base)
+    remove_abandoned(base, TEMP_PREFIX)
 
     cases = {}
     for endpoint in endpoints:
@@ -113,28 +111,23 @@ def export(
     cases[DEFAULT_SIGNATURE] = cases[first]
 
     version = next_version(base)
-    temp = base / f"{TEMP_PREFIX}{version}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    final = base / str(version)
     try:
-        _write_saved_model(model, endpoints, temp)
-        write_warmup_records(temp, model_name, {name: inputs for name, (inputs, _) in cases.items()})
-        (temp / METADATA_FILE).write_text(json.dumps(
-            {"model_name": model_name, "default_signature": first, "signatures": sorted(cases),
-             **(metadata or {})}, indent=2, sort_keys=True, default=str))
-        report = verify_in_subprocess(temp, cases, tolerance) if verify else None
-        if report is not None and not report.ok:
-            raise ExportError("the export does not match the in-process model:\n" + "\n".join(report.lines()))
-        final = base / str(version)
-        if final.exists():
-            raise ExportError(f"{final} appeared while exporting (another export running?); nothing was replaced")
-        os.rename(temp, final)
-        if report is not None:
-            report = dataclasses.replace(report, path=str(final))
+        with staged(final, replace=False, prefix=TEMP_PREFIX) as temp:
+            _write_saved_model(model, endpoints, temp)
+            write_warmup_records(temp, model_name, {name: inputs for name, (inputs, _) in cases.items()})
+            (temp / METADATA_FILE).write_text(json.dumps(
+                {"model_name": model_name, "default_signature": first, "signatures": sorted(cases),
+                 **(metadata or {})}, indent=2, sort_keys=True, default=str))
+            report = verify_in_subprocess(temp, cases, tolerance) if verify else None
+            if report is not None and not report.ok:
+                raise ExportError("the export does not match the in-process model:\n" + "\n".join(report.lines()))
     except ExportError:
         raise
     except Exception as error:
         raise ExportError(f"export to {base} failed: {type(error).__name__}: {error}") from error
-    finally:
-        shutil.rmtree(temp, ignore_errors=True)
+    if report is not None:
+        report = dataclasses.replace(report, path=str(final))
     return ExportResult(final, version, sorted(cases), report, time.perf_counter() - started)
 
 
@@ -178,25 +171,3 @@ def _strip_device_placement(path: Path) -> None:
                 node.device = ""
     pb.write_bytes(saved_model.SerializeToString())
 
-
-def remove_abandoned_temporaries(base: Path) -> list[Path]:
-    """Delete `.tmp-*` directories left by exports whose process no longer runs."""
-    removed = []
-    for candidate in base.glob(f"{TEMP_PREFIX}*"):
-        parts = candidate.name[len(TEMP_PREFIX):].split("-")
-        pid = int(parts[1]) if len(parts) == 3 and parts[1].isdigit() else None
-        if pid is not None and _process_alive(pid):
-            continue
-        shutil.rmtree(candidate, ignore_errors=True)
-        removed.append(candidate)
-    return removed
-
-
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

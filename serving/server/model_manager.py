@@ -27,13 +27,13 @@ import grpc
 import tensorflow as tf
 from tensorflow_serving.config import model_server_config_pb2
 
-from serving.batching import BatchScheduler
-from serving.errors import FailedPrecondition, InvalidArgument, NotFound, ServingError
-from serving.metrics import REGISTRY
-from serving.servable import InUse, LoadedVersion
-from serving.version_policy import VersionPolicy, integer_version_dirs
+from serving.protocol.errors import FailedPrecondition, InvalidArgument, NotFound, ServingError
+from serving.server.batching import BatchScheduler
+from serving.server.metrics import REGISTRY
+from serving.server.servable import InUse, LoadedVersion
+from serving.server.version_policy import VersionPolicy, integer_version_dirs
 
-log = logging.getLogger("serving.model_manager")
+log = logging.getLogger("serving.server.model_manager")
 
 Warmup = Callable[[LoadedVersion], int]
 

@@ -27,15 +27,16 @@ from tensorflow_serving.apis import (
     regression_pb2,
 )
 
-from serving import inference, tensor_proto
-from serving.errors import INTERNAL_MESSAGE, FailedPrecondition, InvalidArgument, ServingError
-from serving.json_tensor import dtype_string
-from serving.metrics import REGISTRY
-from serving.model_manager import ModelManager
+from serving.protocol import tensor_proto
+from serving.protocol.errors import INTERNAL_MESSAGE, FailedPrecondition, InvalidArgument, ServingError
+from serving.protocol.json_tensor import dtype_string
 from serving.saved_model import DEFAULT_SIGNATURE
-from serving.servable import LoadedVersion
+from serving.server import inference
+from serving.server.metrics import REGISTRY
+from serving.server.model_manager import ModelManager
+from serving.server.servable import LoadedVersion
 
-log = logging.getLogger("serving.grpc_services")
+log = logging.getLogger("serving.server.grpc_services")
 
 MAX_MESSAGE_BYTES = 2**31 - 1
 

@@ -30,9 +30,9 @@ from typing import Awaitable, Callable, Sequence
 import httptools
 import uvloop
 
-from serving.errors import INTERNAL_MESSAGE
+from serving.protocol.errors import INTERNAL_MESSAGE
 
-log = logging.getLogger("serving.http_server")
+log = logging.getLogger("serving.server.http_server")
 
 Handler = Callable[[str, str, bytes, dict[str, str]], Awaitable[tuple[int, bytes, str]]]
 ErrorBody = Callable[[str], bytes]

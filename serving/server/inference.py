@@ -21,10 +21,10 @@ from tensorflow_serving.apis import (
     regression_pb2,
 )
 
-from serving.errors import InvalidArgument
-from serving.model_manager import ModelManager
+from serving.protocol.errors import InvalidArgument
 from serving.saved_model import DEFAULT_SIGNATURE, Signature
-from serving.servable import LoadedVersion
+from serving.server.model_manager import ModelManager
+from serving.server.servable import LoadedVersion
 from serving.warmup import MAX_WARMUP_RECORDS, read_warmup_records
 
 CLASSIFY_METHOD = "tensorflow/serving/classify"

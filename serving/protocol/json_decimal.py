@@ -19,7 +19,7 @@ import math
 import numpy as np
 import orjson
 
-from serving.errors import InvalidArgument
+from serving.protocol.errors import InvalidArgument
 
 _FULL_PRECISION = {np.dtype(np.float32): "%.9g", np.dtype(np.float64): "%.17g"}
 TOO_BIG = "JSON Parse error: Number too big to be stored in double"

@@ -7,7 +7,7 @@ must match what the in-process model produced for the same inputs, within a stat
     report = verify_in_subprocess(path, cases, tolerance=Tolerance())
     report.ok, report.lines()
 
-Run by hand: `python -m serving.verify PATH CASES.npz` (what `verify_in_subprocess` does).
+Run by hand: `python -m serving.export.verify PATH CASES.npz` (what `verify_in_subprocess` does).
 """
 from __future__ import annotations
 
@@ -139,10 +139,10 @@ def verify_in_subprocess(path: str | Path, cases: Cases, tolerance: Tolerance = 
         cases_file = Path(tmp) / "cases.npz"
         save_cases(cases_file, cases)
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-        command = [sys.executable, "-m", "serving.verify", str(path), str(cases_file),
+        command = [sys.executable, "-m", "serving.export.verify", str(path), str(cases_file),
                    "--rtol", str(tolerance.rtol), "--atol", str(tolerance.atol)]
         result = subprocess.run(command, capture_output=True, text=True, env=env,
-                                cwd=Path(__file__).resolve().parent.parent)
+                                cwd=Path(__file__).resolve().parents[2])
     try:
         checks = [Check(**check) for check in json.loads(result.stdout.strip().splitlines()[-1])]
     except (IndexError, json.JSONDecodeError, TypeError):
@@ -154,7 +154,7 @@ def verify_in_subprocess(path: str | Path, cases: Cases, tolerance: Tolerance = 
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m serving.verify", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m serving.export.verify", description=__doc__.splitlines()[0])
     parser.add_argument("path")
     parser.add_argument("cases")
     parser.add_argument("--rtol", type=float, default=Tolerance.rtol)

@@ -1,0 +1,1 @@
+"""The TF Serving-compatible model server behind `python -m serving serve` (see `model_server`)."""
