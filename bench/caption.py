@@ -25,7 +25,8 @@ from bench.timing import time_calls  # noqa: E402
 from serving.export.exporter import export  # noqa: E402
 from serving.saved_model import SessionModel  # noqa: E402
 from zoo.tables import markdown_table  # noqa: E402
-from zoo.training import load_trained, run_directory  # noqa: E402
+from zoo.training import run_directory  # noqa: E402
+from zoo.workflow import load_trained  # noqa: E402
 
 TASK = "image_captioning"
 BATCH_SIZES = (1, 16)

@@ -26,7 +26,8 @@ from bench.timing import time_calls  # noqa: E402
 from serving.export.exporter import export  # noqa: E402
 from serving.saved_model import SessionModel  # noqa: E402
 from zoo.tables import markdown_table  # noqa: E402
-from zoo.training import load_trained, run_directory  # noqa: E402
+from zoo.training import run_directory  # noqa: E402
+from zoo.workflow import load_trained  # noqa: E402
 from zoo.translation.task import decoding_settings  # noqa: E402
 
 

@@ -22,7 +22,8 @@ from demos import autoencoders, bert, captioning, generic, gpt2, imagenet, trans
 from demos.backends import Backend, InProcessBackend, ServingBackend
 from demos.live import LivePanel
 from zoo.registry import get_entry
-from zoo.training import load_trained, run_directory, task_in
+from zoo.training import run_directory
+from zoo.workflow import load_trained, task_in
 
 TABS: dict[str, Callable] = {
     "autoencoders": autoencoders.build_tab,

@@ -6,7 +6,8 @@ import pytest
 
 import zoo
 from zoo.errors import ZooError
-from zoo.training import load_trained, run_directory, train
+from zoo.training import run_directory, train
+from zoo.workflow import load_trained
 
 
 class CrashAfterEpoch(keras.callbacks.Callback):

@@ -13,7 +13,7 @@ worker resumes from the chief's backup (keep `workdir` on storage they all reach
 
     model = train(zoo.get_task("conv_autoencoder"), "models")
     model = train(task, "models", strategy=create_strategy("mirrored", cpu_devices=2))
-    model = load_trained("conv_autoencoder", "models")[1]
+    model = load_model(run_directory("models", "conv_autoencoder").model)
 """
 from __future__ import annotations
 
@@ -34,7 +34,6 @@ from zoo.distribution import is_chief, is_multi_worker, shard_by_data
 from zoo.errors import ZooError
 from zoo.io import write_atomically
 from zoo.multi_worker_fit import fit_across_workers
-from zoo.registry import get_task
 from zoo.task import Task
 
 
@@ -223,21 +222,3 @@ def load_model(path: Path) -> keras.Model:
             return keras.saving.load_model(path)
     except Exception as error:
         raise ZooError(f"{path} could not be loaded ({type(error).__name__}: {error}); retrain with --fresh") from error
-
-
-def task_in(workdir: str | Path, task_name: str, config: dict | None = None) -> Task:
-    """Task `task_name` as configured by `config` (default: its run's saved config, else the
-    registered defaults), depending on the runs in `workdir` of the tasks it `requires()`."""
-    config = run_directory(workdir, task_name).saved_config() if config is None else config
-    needed = get_task(task_name, config).requires()
-    return get_task(task_name, config, dependencies={name: run_directory(workdir, name).model for name in needed})
-
-
-def load_trained(task_name: str, workdir: str | Path = "models") -> tuple[Task, keras.Model]:
-    """The task as it was configured for training, and its trained model."""
-    run = run_directory(workdir, task_name)
-    if run.saved_config() is None or not run.model.exists():
-        raise ZooError(
-            f"{task_name} has no trained model in {run.root}; run `python -m zoo train {task_name}` first"
-        )
-    return task_in(workdir, task_name), load_model(run.model)

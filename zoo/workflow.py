@@ -26,7 +26,7 @@ from zoo.io import file_sha256
 from zoo.progress import ProgressFile
 from zoo.registry import get_task
 from zoo.task import Task
-from zoo.training import RunDirectory, load_trained, run_directory, task_in, train
+from zoo.training import RunDirectory, load_model, run_directory, train
 
 CONTAINER_CONFIG = "models.config"
 """The exports' model config for a TF Serving container that mounts them at `/models`."""
@@ -35,6 +35,24 @@ LOCAL_CONFIG = "models.local.config"
 CONTAINER_MODEL_ROOT = "/models"
 TOLERANCES = {"float32": (1e-5, 1e-5), "float16": (1e-2, 1e-2), "bfloat16": (5e-2, 5e-2)}
 """(rtol, atol) of the reloaded export against the in-process model, by serving precision."""
+
+
+def task_in(workdir: str | Path, task_name: str, config: dict | None = None) -> Task:
+    """Task `task_name` as configured by `config` (default: its run's saved config, else the
+    registered defaults), depending on the runs in `workdir` of the tasks it `requires()`."""
+    config = run_directory(workdir, task_name).saved_config() if config is None else config
+    needed = get_task(task_name, config).requires()
+    return get_task(task_name, config, dependencies={name: run_directory(workdir, name).model for name in needed})
+
+
+def load_trained(task_name: str, workdir: str | Path = "models") -> tuple[Task, keras.Model]:
+    """The task as it was configured for training, and its trained model."""
+    run = run_directory(workdir, task_name)
+    if run.saved_config() is None or not run.model.exists():
+        raise ZooError(
+            f"{task_name} has no trained model in {run.root}; run `python -m zoo train {task_name}` first"
+        )
+    return task_in(workdir, task_name), load_model(run.model)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,12 +65,15 @@ class Step:
 
 
 class Workflow:
-    """Runs tasks under `workdir` (one run directory per task) and exports them under `exports`."""
+    """Runs tasks under `workdir` (one run directory per task) and exports them under `exports`,
+    each export checked in a fresh process unless `verify` is False."""
 
-    def __init__(self, workdir: str | Path = "models", exports: str | Path = "exports", verbose: int | str = "auto"):
+    def __init__(self, workdir: str | Path = "models", exports: str | Path = "exports", verbose: int | str = "auto",
+                 verify: bool = True):
         self.workdir = Path(workdir)
         self.exports = Path(exports)
         self.verbose = verbose
+        self.verify = verify
 
     def run(self, name: str) -> RunDirectory:
         return run_directory(self.workdir, name)
@@ -97,9 +118,10 @@ class Workflow:
         print("\nwrote " + ", ".join(str(p) for p in [out / "metrics.json", *report.files]))
         return out
 
-    def export(self, name: str, precision: str = "float32", verify: bool = True, *, untrained: bool = False):
+    def export(self, name: str, precision: str = "float32", verify: bool | None = None, *, untrained: bool = False):
         """Export the trained task (or, `untrained`, its freshly built model) as the next version
-        under `exports/<task>`, and list it in both model configs. Returns the export result."""
+        under `exports/<task>`, and list it in both model configs (`verify` defaults to the
+        workflow's). Returns the export result."""
         from serving.export.exporter import ExportError, export
         from serving.export.model_config import add_model
         from serving.export.verify import Tolerance
@@ -116,7 +138,8 @@ class Workflow:
                     "model_sha256": digest, "weights": "untrained" if untrained else "trained"}
         try:
             result = export(served, task.endpoints(served), base, model_name=name,
-                            tolerance=Tolerance(*TOLERANCES[precision]), verify=verify, metadata=metadata)
+                            tolerance=Tolerance(*TOLERANCES[precision]), verify=self.verify if verify is None else verify,
+                            metadata=metadata)
         except ExportError as error:
             raise ZooError(str(error)) from error
         add_model(self.exports / CONTAINER_CONFIG, name, f"{CONTAINER_MODEL_ROOT}/{name}")

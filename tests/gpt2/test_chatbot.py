@@ -12,11 +12,10 @@ import zoo
 from serving.export.exporter import export
 from serving.saved_model import SessionModel
 from zoo.gpt2.chat_template import QUESTION_ANSWER
-from zoo.gpt2.task import greedy_settings
 from zoo.errors import ZooError
+from zoo.gpt2.task import greedy_settings
 from zoo.progress import read_progress
-from zoo.training import load_trained
-from zoo.workflow import Workflow
+from zoo.workflow import Workflow, load_trained
 
 
 def test_fine_tuning_lowers_held_out_perplexity(tiny_runs, tmp_path):

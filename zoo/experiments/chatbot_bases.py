@@ -22,8 +22,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from zoo.gpt2.task import perplexity  # noqa: E402
 from zoo.io import write_atomically  # noqa: E402
 from zoo.tables import markdown_table  # noqa: E402
-from zoo.training import task_in  # noqa: E402
-from zoo.workflow import Workflow  # noqa: E402
+from zoo.workflow import Workflow, task_in  # noqa: E402
 
 GPT2_CHATBOT = {"base": "gpt2_generate", "lora_rank": 0, "sequence_length": 64, "context_length": 128,
                 "batch_size": 16, "epochs": 2, "learning_rate": 1e-3}

@@ -33,7 +33,6 @@ from zoo.gpt2.config import ChatbotConfig, GPT2Config, SamplingDefaults
 from zoo.gpt2.generation import generate_in_graph
 from zoo.gpt2.models import AnswerOnlyPreprocessor, build_causal_lm, merged, preset_causal_lm, preset_tokenizer, with_answer_only_loss
 from zoo.precision import POLICIES, Precision, fastest_training_precision
-from zoo.registry import entries
 from zoo.tables import markdown_table
 from zoo.task import Report, Splits, Task
 from zoo.training import load_model
@@ -179,6 +178,10 @@ class GPT2GenerateTask(Task):
         return [generate_endpoint(model, list(SAMPLE_PROMPTS[:2]), self.config)]
 
 
+ZOO_BASES = ("gpt2_generate",)
+"""The zoo's own causal LMs a chatbot can start from: the workflow trains them first."""
+
+
 class ChatbotTask(Task):
     """A question-answering chatbot fine-tuned from a pretrained causal LM (`ChatbotConfig.base`)
     on chatterbot-corpus pairs in the base's own chat template; LoRA by default, merged before
@@ -194,7 +197,7 @@ class ChatbotTask(Task):
     @functools.cached_property
     def tokenizer(self) -> keras_hub.tokenizers.Tokenizer:
         """The base's tokenizer."""
-        return self.base_model().preprocessor.tokenizer if self.config.base in entries() else preset_tokenizer(self.config.base)
+        return self.base_model().preprocessor.tokenizer if self.requires() else preset_tokenizer(self.config.base)
 
     @functools.cached_property
     def template(self) -> ChatTemplate:
@@ -227,12 +230,12 @@ class ChatbotTask(Task):
     def base_model(self) -> keras_hub.models.CausalLM:
         """The starting weights named by `config.base` (see `ChatbotConfig`), freshly loaded."""
         c = self.config
-        if c.base not in entries():
+        if not self.requires():
             return preset_causal_lm(c.base)
         return load_model(self.dependency(c.base))
 
     def requires(self) -> tuple[str, ...]:
-        return (self.config.base,) if self.config.base in entries() else ()
+        return (self.config.base,) if self.config.base in ZOO_BASES else ()
 
     def serves_untrained(self) -> bool:
         """A pretrained base answers before its fine-tune (LoRA starts as the identity)."""
