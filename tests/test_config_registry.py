@@ -1,14 +1,9 @@
-import ast
-from pathlib import Path
 
 import pytest
 
 import zoo
 from zoo.autoencoders.config import AutoencoderConfig
 from zoo.errors import ZooError
-
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def test_tasks_lists_every_autoencoder_kind():
     names = zoo.tasks()
@@ -41,30 +36,3 @@ def test_cli_assignments_are_parsed_and_validated():
         AutoencoderConfig.from_dict({"units": 3})
     with pytest.raises(ZooError, match="expected key=value"):
         AutoencoderConfig().replace_from_strings(["code_size"])
-
-
-def imports_into(folder: str, forbidden: tuple[str, ...], skip: tuple[str, ...] = ()) -> list[str]:
-    """"file imports module" for each import under `folder` of a module under one of `forbidden`;
-    paths under `folder` starting with one of `skip` are left out."""
-    offenders = []
-    for path in (ROOT / folder).rglob("*.py"):
-        if str(path.relative_to(ROOT / folder)).startswith(skip):
-            continue
-        for node in ast.walk(ast.parse(path.read_text())):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            offenders += [f"{path.relative_to(ROOT)} imports {n}" for n in names
-                          if any(n == f or n.startswith(f + ".") for f in forbidden)]
-    return offenders
-
-
-def test_model_code_never_imports_serving_or_demos():
-    assert imports_into("zoo", ("serving", "demos"), skip=("cli/", "workflow.py")) == []
-
-
-def test_serving_never_imports_zoo_or_demos():
-    assert imports_into("serving", ("zoo", "demos")) == []
-
-
-def test_serving_export_and_server_never_import_each_other():
-    assert imports_into("serving/export", ("serving.server",)) == []
-    assert imports_into("serving/server", ("serving.export",)) == []

@@ -1,12 +1,12 @@
-"""Every task the zoo knows, by name. A family lists its tasks as `TASKS` in its package
-`__init__.py`; adding the family's name to `FAMILIES` registers them.
+"""Every task the zoo knows, by name. A family lists its tasks as `TASKS` in
+`zoo/<family>/presets.py` (see `zoo.task_entry`); adding the family's name to `FAMILIES`
+registers them.
 
     zoo.tasks()                                    # ['conv_autoencoder', ...]
     task = zoo.get_task("conv_autoencoder", code_size=4)
 """
 from __future__ import annotations
 
-import dataclasses
 import importlib
 from pathlib import Path
 from typing import Any, Mapping
@@ -14,33 +14,18 @@ from typing import Any, Mapping
 from zoo.config import TaskConfig
 from zoo.errors import ZooError
 from zoo.task import Task
-
-
-@dataclasses.dataclass(frozen=True)
-class TaskEntry:
-    """A registered task: its family, the class implementing it, and its config defaults."""
-
-    name: str
-    family: str
-    task_class: str
-    summary: str
-    defaults: dict[str, Any] = dataclasses.field(default_factory=dict)
-    quickstart: bool = True
-
-    def load_class(self) -> type[Task]:
-        module, _, attr = self.task_class.partition(":")
-        return getattr(importlib.import_module(module), attr)
+from zoo.task_entry import TaskEntry
 
 
 FAMILIES: tuple[str, ...] = ("autoencoders", "gpt2", "bert", "captioning", "translation", "imagenet")
-"""Packages under `zoo/` whose `TASKS` tuple of `TaskEntry` registers their tasks."""
+"""Packages under `zoo/` whose `presets.TASKS` tuple of `TaskEntry` registers their tasks."""
 
 
 def entries() -> dict[str, TaskEntry]:
     """Every registered task by name, in family order."""
     found: dict[str, TaskEntry] = {}
     for family in FAMILIES:
-        for entry in importlib.import_module(f"zoo.{family}").TASKS:
+        for entry in importlib.import_module(f"zoo.{family}.presets").TASKS:
             if entry.name in found:
                 raise RuntimeError(f"task {entry.name!r} is registered twice")
             found[entry.name] = entry

@@ -1,0 +1,40 @@
+"""The bert tasks the registry lists: each a named preset with its summary and config defaults."""
+from zoo.task_entry import TaskEntry
+
+TASKS = (
+    TaskEntry(
+        name="bert_sentiment",
+        family="bert",
+        task_class="zoo.bert.task:SentimentTask",
+        summary="tweet sentiment (3 classes) with pretrained MiniLM BERT, vs TF-IDF + logistic regression",
+        defaults={"sequence_length": 48, "train_examples": 3000},
+    ),
+    TaskEntry(
+        name="bert_qa",
+        family="bert",
+        task_class="zoo.bert.task:QuestionAnsweringTask",
+        summary="extractive question answering on generated country facts (or SQuAD v1.1 JSON)",
+        defaults={"sequence_length": 96, "window_stride": 48, "train_examples": 1200, "test_examples": 400, "batch_size": 16, "learning_rate": 0.0001},
+    ),
+    TaskEntry(
+        name="bert_ner",
+        family="bert",
+        task_class="zoo.bert.task:EntityTask",
+        summary="named entities (PER/LOC/ORG) on sentences with real names and places (or CoNLL files)",
+        defaults={"sequence_length": 48, "train_examples": 1500, "test_examples": 500, "learning_rate": 0.0001},
+    ),
+    TaskEntry(
+        name="bert_masked_lm",
+        family="bert",
+        task_class="zoo.bert.task:MaskedLMTask",
+        summary="fill-mask; further pre-training on tweets with 80/10/10 masking",
+        defaults={"sequence_length": 48, "train_examples": 3000, "learning_rate": 0.0001},
+    ),
+    TaskEntry(
+        name="bert_next_sentence",
+        family="bert",
+        task_class="zoo.bert.task:NextSentenceTask",
+        summary="next-sentence prediction on pairs of generated country-fact sentences: next vs random",
+        defaults={"sequence_length": 48, "train_examples": 1000, "test_examples": 500},
+    ),
+)
