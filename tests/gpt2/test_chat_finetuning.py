@@ -8,6 +8,7 @@ import pytest
 import tensorflow as tf
 
 from zoo.errors import ZooError
+from zoo.io import file_sha256
 from zoo.gpt2.chat_template import chat_template_for
 from zoo.gpt2.models import AnswerOnlyPreprocessor, has_lora, merged, preset_causal_lm, preset_tokenizer
 from zoo.gpt2.task import greedy_settings
@@ -79,3 +80,39 @@ def test_lora_chatbot_exports_merged_and_verifies(tiny_lora_chatbot, tmp_path):
     reader = tf.train.load_checkpoint(str(result.path / "variables" / "variables"))
     names = list(reader.get_variable_to_shape_map())
     assert names and not [name for name in names if "lora" in name]
+
+
+def test_the_pretrained_chatbot_is_served_first_and_its_fine_tune_replaces_it(tiny_llama_preset, tmp_path):
+    import json
+
+    import zoo
+    from serving.export.exporter import METADATA_FILE, versions
+    from zoo.progress import read_progress
+    from zoo.workflow import Step, Workflow
+
+    config = zoo.get_task("chatbot", base=str(tiny_llama_preset), system_prompt="Be brief.", lora_rank=2,
+                          sequence_length=48, context_length=96, batch_size=8, steps_per_epoch=2, epochs=1,
+                          max_new_tokens=4).config
+    (tmp_path / "models" / "chatbot").mkdir(parents=True)
+    (tmp_path / "models" / "chatbot" / "config.json").write_text(config.to_json())
+    flow = Workflow(tmp_path / "models", tmp_path / "exports", verbose=0, verify=False)  # exports verify in tests/test_export.py
+    question = {"question": tf.constant(["What is a computer?"]), "answer_prefix": tf.constant([""]),
+                **{k: tf.constant(v) for k, v in greedy_settings(4).items()}}
+
+    assert flow.build([Step("chatbot", untrained=True)]) == []
+    base = tmp_path / "exports" / "chatbot"
+    assert versions(base) == [1]
+    first = json.loads((base / "1" / METADATA_FILE).read_text())
+    assert first["weights"] == "untrained" and first["model_sha256"] is None
+    progress = read_progress(flow.run("chatbot").progress)
+    assert progress.phase == "queued" and "serving the pretrained weights" in progress.message
+    pretrained_answer = tf.saved_model.load(str(base / "1")).signatures["chat"](**question)["text"].numpy()
+    task = flow.task("chatbot")
+    zero_shot = task.answers(task.chat_model(task.base_model(), task.config.sequence_length), ["What is a computer?"])
+    assert pretrained_answer[0].decode(errors="replace").strip() == zero_shot[0], "version 1 is the base as it ships"
+
+    assert flow.build([Step("chatbot", untrained=True), Step("chatbot")]) == []
+    assert versions(base) == [1, 2], "the untrained step does nothing once an export exists"
+    second = json.loads((base / "2" / METADATA_FILE).read_text())
+    assert second["weights"] == "trained" and second["model_sha256"] == file_sha256(flow.run("chatbot").model)
+    assert read_progress(flow.run("chatbot").progress).phase == "ready"
