@@ -83,7 +83,7 @@ class BertTask(Task):
         c = self.config
         if c.train_examples < 1:
             raise ZooError(f"{self.name} generates its examples, so train_examples must be at least 1 "
-                           "(0, all there are, is for data read from a file)")
+                           "(0, meaning all, applies to data read from a file)")
         return generate(c.train_examples, c.validation_examples, c.test_examples, seed=c.seed)
 
     def read_or_generate(self, path: str, read: Callable, generate: Callable[..., Splits]) -> Splits:
