@@ -23,7 +23,7 @@ CASES = {
     pytest.param("bert_next_sentence", marks=pytest.mark.slow),
 ])
 def test_export_matches_in_process_on_edge_inputs(name, tmp_path, tiny_task):
-    task = tiny_task(name, sequence_length=32, window_stride=8)
+    task = tiny_task(name, sequence_length=32, **({"window_stride": 8} if name == "bert_qa" else {}))
     model = task.build_model()
     endpoint = task.endpoints(model)[0]
     result = export(model, [endpoint], tmp_path / name)
@@ -45,7 +45,7 @@ def test_export_matches_in_process_on_edge_inputs(name, tmp_path, tiny_task):
 @pytest.mark.parametrize("name", ["bert_sentiment", "bert_next_sentence"])
 def test_a_second_traced_endpoint_over_the_same_task_runs(name, tiny_task):
     """The tokenizer's tables are built outside the first trace, so an export or demo can trace again."""
-    task = tiny_task(name, sequence_length=16, train_examples=20, test_examples=4)
+    task = tiny_task(name, sequence_length=16, train_examples=20, validation_examples=4, test_examples=4)
     model = task.build_model()
     first, second = task.endpoints(model)[0], task.endpoints(model)[0]
     expected = first(**first.examples)

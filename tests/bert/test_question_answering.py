@@ -9,20 +9,24 @@ from zoo.bert.squad import generate_qa, read_squad
 
 
 def long_context_examples():
-    train, _ = generate_qa(12, 2, seed=3)
+    train = generate_qa(12, 1, 2, seed=3).train
     filler = "Nothing else happened in that quiet year. " * 12
     contexts = [filler + c if i % 2 else c + " " + filler for i, c in enumerate(train.contexts)]
     starts = [s + (len(filler) if i % 2 else 0) for i, s in enumerate(train.answer_starts)]
     return list(train.questions), contexts, [a[0] for a in train.answers], starts
 
 
-def test_generated_answers_sit_at_their_offsets():
-    train, test = generate_qa(50, 20, seed=1)
-    for context, answer, start in zip(train.contexts, train.answers, train.answer_starts):
-        assert context[start:start + len(answer[0])] == answer[0]
+def test_generated_answers_sit_at_their_offsets_on_disjoint_countries():
+    split = generate_qa(50, 20, 30, seed=1)
+    assert (len(split.train), len(split.validation), len(split.test)) == (50, 20, 30)
+    for part in (split.train, split.validation, split.test):
+        for context, answer, start in zip(part.contexts, part.answers, part.answer_starts):
+            assert context[start:start + len(answer[0])] == answer[0]
     asked = re.compile(r"(?:of|in|is|does) (.+?)(?: lie| cover)?\?$")
     countries = lambda data: {asked.search(q).group(1) for q in data.questions}
-    assert not countries(train) & countries(test), "test countries are unseen in training"
+    train, validation, test = countries(split.train), countries(split.validation), countries(split.test)
+    assert not train & test and not train & validation and not validation & test, "each split asks about its own countries"
+    assert generate_qa(50, 5, 30, seed=1).test.questions.tolist() == split.test.questions.tolist(), "validation size moves no test example"
 
 
 def test_window_labels_decode_back_to_the_answer_across_windows(tokenizer):

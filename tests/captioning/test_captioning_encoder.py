@@ -2,7 +2,7 @@
 import numpy as np
 
 from zoo.captioning.config import CaptioningConfig
-from zoo.captioning.model import build_image_encoder
+from zoo.captioning.models import build_image_encoder
 from zoo.imagenet.models import efficientnet_backbone
 
 

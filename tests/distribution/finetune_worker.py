@@ -24,7 +24,7 @@ def main(cpu_devices: str, weights_path: str) -> None:
     from zoo.finetuning import (StochasticWeightAveraging, backbone_layer_groups, layerwise_lr_multipliers,
                                 layerwise_optimizer, reinitialize_top_layers)
 
-    task = zoo.get_task("bert_sentiment", backbone="tiny", train_examples=564, test_examples=50,
+    task = zoo.get_task("bert_sentiment", backbone="tiny", train_examples=64, test_examples=50,
                         batch_size=16, sequence_length=32)
     train = task.datasets().train  # 64 examples: 4 batches that split evenly over 2 replicas
     keras.utils.set_random_seed(0)

@@ -17,7 +17,7 @@ TINY_GPT2 = ("gpt2_generate", "num_layers=2", "num_heads=2", "hidden_dim=32", "i
              "sequence_length=32", "pretrain_chars=60000", "batch_size=8", "steps_per_epoch=6", "epochs=2")
 TINY_TRANSLATOR = ("translation_transformer", "corpus=numbers", "num_layers=1", "units=32", "num_heads=2",
                    "intermediate_dim=64", "embedding_dim=32", "dropout=0.0", "vocabulary_size=400", "source_length=16",
-                   "target_length=16", "max_output_tokens=15", "batch_size=32", "steps_per_epoch=20", "epochs=2", "compare=false")
+                   "target_length=16", "max_output_tokens=15", "batch_size=32", "steps_per_epoch=20", "epochs=2")
 TINY_CAPTIONER = ("image_captioning", "backbone=small_cnn", "pretrained=false", "image_size=32", "embed_dim=64",
                   "num_layers=1", "num_heads=2", "intermediate_dim=128", "min_word_count=2", "dropout=0.0",
                   "max_tokens=10", "epochs=2", "flip=0.0", "rotation=0.0", "color_jitter=0.0")

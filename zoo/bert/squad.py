@@ -3,10 +3,11 @@
 
 Each generated context describes a country and, as distractors, three facts of another, its sentences
 shuffled; questions ask for one fact (capital, currency, continent, population, area, web
-domain). Train and test use disjoint countries, so a test answer is never memorised.
+domain). Train, validation and test use disjoint countries (`zoo.bert.data`), so a held-out
+answer is never memorised.
 
-    train, test = generate_qa(train_size=2000, test_size=500, seed=0)
-    train.questions[0], train.contexts[0], train.answers[0], train.answer_starts[0]
+    split = generate_qa(train_size=2000, validation_size=200, test_size=500, seed=0)
+    split.train.questions[0], split.train.contexts[0], split.train.answers[0], split.train.answer_starts[0]
     squad = read_squad("dev-v1.1.json")
 """
 from __future__ import annotations
@@ -18,7 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
+from zoo.bert.data import country_pools
 from zoo.errors import ZooError
+from zoo.task import Splits
 
 CONTINENTS = {"AF": "Africa", "AN": "Antarctica", "AS": "Asia", "EU": "Europe",
               "NA": "North America", "OC": "Oceania", "SA": "South America"}
@@ -99,19 +102,23 @@ def country_descriptions() -> list[list[str]]:
     return [[template.replace("{a}", answer) for template, answer, _ in _facts(c)] for c in _countries()]
 
 
-def generate_qa(train_size: int, test_size: int, seed: int = 0) -> tuple[QAExamples, QAExamples]:
-    """Generated questions on 80% of the countries for training, the other 20% for testing."""
+def generate_qa(train_size: int, validation_size: int, test_size: int, seed: int = 0) -> Splits[QAExamples]:
+    """Generated questions on 80% of the countries for training, and on the rest, split into
+    validation and test countries, for validating and testing."""
     countries = _countries()
     rng = random.Random(seed)
     rng.shuffle(countries)
-    cut = int(0.8 * len(countries))
-    parts = []
-    for pool, size in ((countries[:cut], train_size), (countries[cut:], test_size)):
-        rows = [_example(rng, *rng.sample(pool, 2)) for _ in range(size)]
-        questions, contexts, answers, starts = zip(*rows)
-        parts.append(QAExamples(np.array(questions, dtype=object), np.array(contexts, dtype=object),
-                                [(a,) for a in answers], np.array(starts, dtype=np.int64)))
-    return parts[0], parts[1]
+    train_pool, validation_pool, test_pool = country_pools(countries)
+    train = _questions(rng, train_pool, train_size)
+    test = _questions(rng, test_pool, test_size)   # drawn before validation: its size changes neither other split
+    return Splits(train, _questions(rng, validation_pool, validation_size), test)
+
+
+def _questions(rng: random.Random, pool: list[dict], size: int) -> QAExamples:
+    rows = [_example(rng, *rng.sample(pool, 2)) for _ in range(size)]
+    questions, contexts, answers, starts = zip(*rows)
+    return QAExamples(np.array(questions, dtype=object), np.array(contexts, dtype=object),
+                      [(a,) for a in answers], np.array(starts, dtype=np.int64))
 
 
 def read_squad(path: str | Path) -> QAExamples:

@@ -1,44 +1,35 @@
-"""The BERT tasks: sentiment classification, extractive QA, entity tagging, masked LM and
-next-sentence prediction, each a small head on one keras-hub BERT backbone, each served by a
-raw-text endpoint.
+"""What the BERT tasks share: `BertTask` (config, backbone, tokenizer, the split of the task's
+examples and their batches), `TextClassifierTask` (the tasks whose model is keras-hub's
+`BertTextClassifier`) and `in_batches` for running an endpoint over many inputs. Each task lives
+in `zoo/bert/tasks/`.
 
     task = zoo.get_task("bert_qa", train_examples=500)
+    task.split.train, task.split.validation, task.split.test    # QAExamples on disjoint countries
     model = zoo.train(task)
     task.evaluate(model, Path("models/bert_qa/evaluation")).metrics    # exact_match, f1, baseline
     task.endpoints(model)[0](question=["What is the capital of Peru?"], context=["... Lima ..."])
 """
 from __future__ import annotations
 
+import abc
 import collections
 import functools
-import re
-import string
-from pathlib import Path
+from typing import Callable, ClassVar
 
 import keras
 import keras_hub
 import numpy as np
 import tensorflow as tf
 
-from zoo.bert.backbone import load_backbone, load_tokenizer, preset_of
-from zoo.bert.classification import VALIDATION, sentiment_split, tfidf_baseline
+from zoo.bert.backbone import load_backbone, load_tokenizer
 from zoo.bert.config import BertConfig
-from zoo.bert.conll import LABELS as ENTITY_LABELS
-from zoo.bert.conll import EntityTexts, generate_ner, read_conll
-from zoo.bert.masked_lm import MaskFiller, build_masked_lm, masking_preprocessor
-from zoo.bert.next_sentence import LABELS as NEXT_SENTENCE_LABELS
-from zoo.bert.next_sentence import SentencePairs, generate_pairs
-from zoo.bert.question_answering import QuestionAnswering, build_span_model, byte_offsets
-from zoo.bert.squad import QAExamples, generate_qa, read_squad
+from zoo.bert.data import split_read
 from zoo.bert.tokenization import clean_utf8
-from zoo.bert.token_classification import EntityTagger, build_token_classifier, entity_scores
-from zoo.datasets.sentiment import LABELS as SENTIMENTS
-from zoo.endpoint import Endpoint
 from zoo.errors import ZooError
-from zoo.tables import markdown_table
-from zoo.task import Report, Splits, Task
+from zoo.task import Splits, Task
 
 TEXT = tf.TensorSpec((None,), tf.string)
+EVALUATION_BATCH = 128
 
 
 def batches(inputs, targets=None, weights=None, *, batch_size: int, shuffle: bool = False, seed: int = 0) -> tf.data.Dataset:
@@ -61,10 +52,19 @@ def in_batches(function, size: int = 64, **arrays: np.ndarray) -> dict[str, list
 
 
 class BertTask(Task):
-    """What the BERT tasks share: the config, backbone and tokenizer."""
+    """What the BERT tasks share. A subclass sets its `config_class` and defines `split`, its
+    examples as `Splits` (train / validation / test), and the rest of the `Task` protocol."""
 
     config_class = BertConfig
     config: BertConfig
+
+    split: Splits   # each task's examples, a cached property
+
+    @property
+    def data(self) -> tuple:
+        """(train, test) examples, as the QA, NER and NSP tasks held them before `split`; the
+        demo tabs read the test examples from it."""
+        return self.split.train, self.split.test
 
     @functools.cached_property
     def tokenizer(self) -> keras_hub.models.BertTokenizer:
@@ -77,25 +77,29 @@ class BertTask(Task):
     def loss(self) -> keras.losses.Loss:
         return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
-    def read_or_generate(self, read, generate) -> tuple:
-        """Train and test examples: the first 80% / the rest of `config.data_path` read with
-        `read`, or `generate(train_size, test_size, seed)`; each capped by the config."""
+    def generated(self, generate: Callable[..., Splits]) -> Splits:
+        """`generate(train_size, validation_size, test_size, seed=...)` with the config's sizes."""
         c = self.config
-        if not c.data_path:
-            return generate(c.train_examples, c.test_examples, seed=c.seed)
-        examples = read(c.data_path)
-        cut = int(0.8 * len(examples))
-        return examples[:cut].head(c.train_examples), examples[cut:].head(c.test_examples)
+        if c.train_examples < 1:
+            raise ZooError(f"{self.name} generates its examples, so train_examples must be at least 1 "
+                           "(0, meaning all, applies to data read from a file)")
+        return generate(c.train_examples, c.validation_examples, c.test_examples, seed=c.seed)
 
-    def encoded_splits(self, encode) -> Splits:
-        """`self.data` encoded as (inputs, targets[, weights]) arrays by `encode`; validation
-        during training watches the first 200 test examples."""
-        train, test = self.data
+    def read_or_generate(self, path: str, read: Callable, generate: Callable[..., Splits]) -> Splits:
+        """The examples of `path` read with `read` and cut in file order (`split_read`), or,
+        without a path, generated."""
+        if not path:
+            return self.generated(generate)
+        c = self.config
+        return split_read(read(path), c.train_examples, c.validation_examples, c.test_examples)
+
+    def encoded_splits(self, encode: Callable) -> Splits:
+        """`self.split` encoded as (inputs, targets[, weights]) arrays by `encode`, batched."""
         c = self.config
         return Splits(
-            train=batches(*encode(train), batch_size=c.batch_size, shuffle=True, seed=c.seed),
-            validation=batches(*encode(test.head(200)), batch_size=128),
-            test=batches(*encode(test), batch_size=128),
+            train=batches(*encode(self.split.train), batch_size=c.batch_size, shuffle=True, seed=c.seed),
+            validation=batches(*encode(self.split.validation), batch_size=EVALUATION_BATCH),
+            test=batches(*encode(self.split.test), batch_size=EVALUATION_BATCH),
         )
 
     def build_eagerly(self, *names: str) -> None:
@@ -106,303 +110,45 @@ class BertTask(Task):
             getattr(self, name)
 
 
-class SentimentTask(BertTask):
-    """Three-class tweet sentiment: `BertTextClassifier` (pooled [CLS] -> dense) vs TF-IDF."""
+class TextClassifierTask(BertTask):
+    """A task whose model is keras-hub's `BertTextClassifier` (pooled [CLS] -> dense) over
+    `labels`, fed one text or a pair of texts per example. A subclass sets `labels` and says how
+    its examples become model inputs and targets (`encode`)."""
 
-    @functools.cached_property
-    def split(self):
-        return sentiment_split(self.config.train_examples, self.config.test_examples, self.config.seed)
-
-    @functools.cached_property
-    def preprocessor(self) -> keras_hub.models.BertTextClassifierPreprocessor:
-        return keras_hub.models.BertTextClassifierPreprocessor(self.tokenizer, sequence_length=self.config.sequence_length)
-
-    def model_inputs(self, texts: tf.Tensor) -> dict[str, tf.Tensor]:
-        inputs = self.preprocessor(clean_utf8(texts))
-        return {**inputs, "padding_mask": tf.cast(inputs["padding_mask"], tf.int32)}
-
-    def datasets(self) -> Splits:
-        c, train, test = self.config, self.split.train, self.split.test
-        if len(train) <= VALIDATION:
-            raise ZooError(f"train_examples={c.train_examples} leaves nothing to train on: the first {VALIDATION} "
-                           f"training examples are held out for validation; use more than {VALIDATION} (0 = all)")
-        inputs = {key: value.numpy() for key, value in self.model_inputs(tf.constant(list(train.texts))).items()}
-        test_inputs = {key: value.numpy() for key, value in self.model_inputs(tf.constant(list(test.texts))).items()}
-        part = {key: value[VALIDATION:] for key, value in inputs.items()}
-        held = {key: value[:VALIDATION] for key, value in inputs.items()}
-        return Splits(
-            train=batches(part, train.labels[VALIDATION:], batch_size=c.batch_size, shuffle=True, seed=c.seed),
-            validation=batches(held, train.labels[:VALIDATION], batch_size=128),
-            test=batches(test_inputs, test.labels, batch_size=128),
-        )
-
-    def build_model(self) -> keras.Model:
-        return keras_hub.models.BertTextClassifier(self.backbone(), num_classes=len(SENTIMENTS), preprocessor=None)
-
-    def metrics(self) -> list:
-        return ["accuracy"]
-
-    def classify(self, model: keras.Model, text: tf.Tensor) -> dict[str, tf.Tensor]:
-        probabilities = tf.nn.softmax(model(self.model_inputs(text), training=False), axis=-1)
-        return {"label": tf.gather(tf.constant(SENTIMENTS), tf.argmax(probabilities, axis=-1)), "probabilities": probabilities}
-
-    def evaluate(self, model: keras.Model, out_dir: Path) -> Report:
-        predicted = np.argmax(model.predict(self.datasets().test, verbose=0), axis=-1)
-        metrics = {"accuracy": float(np.mean(predicted == self.split.test.labels)), **tfidf_baseline(self.split)}
-        table = markdown_table(["model", "test accuracy"], [
-            [f"BERT ({self.config.backbone})", f"{metrics['accuracy']:.3f}"],
-            ["TF-IDF + logistic regression", f"{metrics['tfidf_accuracy']:.3f}"],
-            ["majority class", f"{metrics['majority_accuracy']:.3f}"],
-        ])
-        return Report(metrics, {"comparison": table})
-
-    def endpoints(self, model: keras.Model) -> list[Endpoint]:
-        self.build_eagerly("preprocessor")
-        examples = np.array(["I love this!", "worst service ever", ""], dtype=object)
-        return [Endpoint("classify", lambda text: self.classify(model, text), {"text": TEXT}, {"text": examples},
-                         "texts -> label (negative/neutral/positive) and class probabilities")]
-
-
-def normalize_answer(text: str) -> str:
-    """SQuAD's answer normalization: lower case, no punctuation, articles or extra spaces."""
-    text = "".join(ch for ch in text.lower() if ch not in set(string.punctuation))
-    return " ".join(re.sub(r"\b(a|an|the)\b", " ", text).split())
-
-
-def answer_f1(prediction: str, gold: str) -> float:
-    predicted, expected = normalize_answer(prediction).split(), normalize_answer(gold).split()
-    common = sum((collections.Counter(predicted) & collections.Counter(expected)).values())
-    if not predicted or not expected:
-        return float(predicted == expected)
-    if common == 0:
-        return 0.0
-    precision, recall = common / len(predicted), common / len(expected)
-    return 2 * precision * recall / (precision + recall)
-
-
-def squad_scores(predictions: list[str], answers: list[tuple[str, ...]]) -> dict[str, float]:
-    """Exact match and token F1, each the best over an example's gold answers, averaged."""
-    em = [max(normalize_answer(p) == normalize_answer(g) for g in gold) for p, gold in zip(predictions, answers)]
-    f1 = [max(answer_f1(p, g) for g in gold) for p, gold in zip(predictions, answers)]
-    return {"exact_match": float(np.mean(em)), "f1": float(np.mean(f1))}
-
-
-def overlap_baseline(questions, contexts) -> list[str]:
-    """The sentence sharing most words with the question, minus those words: a reading-free baseline."""
-    answers = []
-    for question, context in zip(questions, contexts):
-        asked = set(normalize_answer(question).split())
-        sentences = re.split(r"(?<=[.!?])\s+", context)
-        best = max(sentences, key=lambda s: len(asked & set(normalize_answer(s).split())))
-        answers.append(" ".join(word for word in best.split() if normalize_answer(word) not in asked))
-    return answers
-
-
-class QuestionAnsweringTask(BertTask):
-    """Extractive QA: `SpanHead` start/end vectors over a sliding window of the context."""
-
-    @functools.cached_property
-    def data(self) -> tuple[QAExamples, QAExamples]:
-        return self.read_or_generate(read_squad, generate_qa)
-
-    @functools.cached_property
-    def reader(self) -> QuestionAnswering:
-        c = self.config
-        return QuestionAnswering(self.tokenizer, c.sequence_length, c.window_stride, c.max_answer_tokens)
-
-    def _windows(self, examples: QAExamples):
-        contexts = list(examples.contexts)
-        starts = byte_offsets(contexts, list(examples.answer_starts))
-        ends = byte_offsets(contexts, [s + len(a[0]) for s, a in zip(examples.answer_starts, examples.answers)])
-        inputs, labels = self.reader.training_windows(tf.constant(list(examples.questions)), tf.constant(contexts), starts, ends)
-        return {k: v.numpy() for k, v in inputs.items()}, {k: v.numpy() for k, v in labels.items()}
-
-    def datasets(self) -> Splits:
-        return self.encoded_splits(self._windows)
-
-    def build_model(self) -> keras.Model:
-        return build_span_model(self.backbone())
-
-    def evaluate(self, model: keras.Model, out_dir: Path) -> Report:
-        test = self.data[1]
-        answer = self.endpoints(model)[0]
-        predicted = [a.decode("utf-8") for a in in_batches(answer, context=test.contexts, question=test.questions)["answer"]]
-        baseline = squad_scores(overlap_baseline(test.questions, test.contexts), test.answers)
-        metrics = {**squad_scores(predicted, test.answers), **{f"baseline_{k}": v for k, v in baseline.items()}}
-        table = markdown_table(["model", "exact match", "F1"], [
-            [f"BERT ({self.config.backbone})", f"{metrics['exact_match']:.3f}", f"{metrics['f1']:.3f}"],
-            ["word-overlap sentence", f"{metrics['baseline_exact_match']:.3f}", f"{metrics['baseline_f1']:.3f}"],
-        ])
-        return Report(metrics, {"comparison": table})
-
-    def endpoints(self, model: keras.Model) -> list[Endpoint]:
-        self.build_eagerly("reader")
-        test = self.data[1]
-        examples = {"question": np.array([test.questions[0], "Who?"], dtype=object),
-                    "context": np.array([test.contexts[0], ""], dtype=object)}
-        return [Endpoint("answer", lambda question, context: self.reader.answer(model, question, context),
-                         {"question": TEXT, "context": TEXT}, examples,
-                         "question and context -> answer text, its character span [start, end) and score")]
-
-
-class EntityTask(BertTask):
-    """Named entities (PER/LOC/ORG, BIO) with a dense layer over every word piece."""
-
-    @functools.cached_property
-    def data(self) -> tuple[EntityTexts, EntityTexts]:
-        return self.read_or_generate(read_conll, generate_ner)
-
-    @functools.cached_property
-    def tagger(self) -> EntityTagger:
-        return EntityTagger(self.tokenizer, self.config.sequence_length)
-
-    def datasets(self) -> Splits:
-        return self.encoded_splits(self.tagger.training_data)
-
-    def build_model(self) -> keras.Model:
-        return build_token_classifier(self.backbone(), len(ENTITY_LABELS))
-
-    def metrics(self) -> list:
-        return []
-
-    def compile(self, model: keras.Model) -> None:
-        model.compile(optimizer=keras.optimizers.Adam(self.config.learning_rate), loss=self.loss(), weighted_metrics=["accuracy"])
-
-    def predicted_entities(self, model: keras.Model, texts: list[str]) -> list[set]:
-        out = in_batches(self.endpoints(model)[0], text=np.array(texts, dtype=object))
-        return [
-            {(int(s), int(e), label.decode()) for s, e, label in zip(starts[:n], ends[:n], labels[:n])}
-            for starts, ends, labels, n in zip(out["start"], out["end"], out["label"], out["count"])
-        ]
-
-    def evaluate(self, model: keras.Model, out_dir: Path) -> Report:
-        test = self.data[1]
-        metrics = entity_scores([set(spans) for spans in test.spans], self.predicted_entities(model, test.texts))
-        table = markdown_table(["model", "entity precision", "entity recall", "entity F1"], [
-            [f"BERT ({self.config.backbone})", *(f"{metrics[k]:.3f}" for k in ("entity_precision", "entity_recall", "entity_f1"))],
-            ["all O (trivial)", "0.000", "0.000", "0.000"],
-        ])
-        return Report(metrics, {"comparison": table})
-
-    def endpoints(self, model: keras.Model) -> list[Endpoint]:
-        self.build_eagerly("tagger")
-        examples = np.array([self.data[1].texts[0], "", "Anna Weber flew from Berlin to Lyon."], dtype=object)
-        return [Endpoint("tag", lambda text: self.tagger.tag(model, text), {"text": TEXT}, {"text": examples},
-                         "texts -> entities: text, label (PER/LOC/ORG), character span [start, end), score; count per text")]
-
-
-class MaskedLMTask(BertTask):
-    """Fill-mask, and further pre-training on tweets with BERT's 80/10/10 masking."""
-
-    @functools.cached_property
-    def tokenizer(self) -> keras_hub.models.BertTokenizer:
-        return load_tokenizer(self.config.backbone, special_tokens_in_strings=True)
-
-    @functools.cached_property
-    def split(self):
-        return sentiment_split(self.config.train_examples, self.config.test_examples, self.config.seed)
-
-    def _masked(self, texts: np.ndarray, *, batch_size: int, shuffle: bool = False) -> tf.data.Dataset:
-        masker = masking_preprocessor(self.tokenizer, self.config.sequence_length)
-
-        def mask(batch: tf.Tensor):
-            x, y, weights = masker(clean_utf8(batch))
-            return {**x, "padding_mask": tf.cast(x["padding_mask"], tf.int32)}, y, weights
-
-        ds = tf.data.Dataset.from_tensor_slices(list(texts))
-        if shuffle:
-            ds = ds.shuffle(10_000, seed=self.config.seed, reshuffle_each_iteration=True)
-        return ds.batch(batch_size).map(mask).prefetch(tf.data.AUTOTUNE)
-
-    def datasets(self) -> Splits:
-        c, train, test = self.config, self.split.train.texts, self.split.test.texts
-        return Splits(
-            train=self._masked(train[VALIDATION:], batch_size=c.batch_size, shuffle=True),
-            validation=self._masked(train[:VALIDATION], batch_size=128),
-            test=self._masked(test, batch_size=128),
-        )
-
-    def build_model(self) -> keras.Model:
-        c = self.config
-        return build_masked_lm(self.backbone(), None if c.backbone in ("minilm", "tiny") else preset_of(c.backbone))
-
-    def compile(self, model: keras.Model) -> None:
-        model.compile(optimizer=keras.optimizers.Adam(self.config.learning_rate), loss=self.loss(), weighted_metrics=["accuracy"])
-
-    def evaluate(self, model: keras.Model, out_dir: Path) -> Report:
-        train_targets = np.concatenate([np.asarray(y)[np.asarray(w) > 0] for _, y, w in self.datasets().validation])
-        most_common = np.bincount(train_targets).argmax()
-        hits = total = unigram = 0
-        for x, y, weights in self.datasets().test:
-            predicted = np.argmax(model.predict_on_batch(x), axis=-1)
-            real = np.asarray(weights) > 0
-            hits += int(np.sum((predicted == y) & real))
-            unigram += int(np.sum((np.asarray(y) == most_common) & real))
-            total += int(real.sum())
-        metrics = {"masked_accuracy": hits / total, "unigram_accuracy": unigram / total}
-        table = markdown_table(["model", "masked-token accuracy"], [
-            [f"BERT MLM ({self.config.backbone})", f"{metrics['masked_accuracy']:.3f}"],
-            [f"most frequent token ({self.tokenizer.id_to_token(int(most_common))!r})", f"{metrics['unigram_accuracy']:.3f}"],
-        ])
-        return Report(metrics, {"comparison": table})
-
-    def endpoints(self, model: keras.Model) -> list[Endpoint]:
-        filler = MaskFiller(self.tokenizer, self.config.sequence_length, self.config.top_k)
-        examples = np.array(["the weather is [MASK] today", "no mask here", "[MASK] and [MASK]"], dtype=object)
-        return [Endpoint("fill_mask", lambda text: filler(model, text), {"text": TEXT}, {"text": examples},
-                         "texts with [MASK] -> top-k tokens and probabilities per mask; mask_count per text")]
-
-
-class NextSentenceTask(BertTask):
-    """Next-sentence prediction: `BertTextClassifier` (pooled [CLS] -> dense) on sentence pairs."""
-
-    @functools.cached_property
-    def data(self) -> tuple[SentencePairs, SentencePairs]:
-        return generate_pairs(self.config.train_examples, self.config.test_examples, seed=self.config.seed)
+    labels: ClassVar[tuple[str, ...]]
 
     @functools.cached_property
     def preprocessor(self) -> keras_hub.models.BertTextClassifierPreprocessor:
         return keras_hub.models.BertTextClassifierPreprocessor(self.tokenizer, sequence_length=self.config.sequence_length)
 
-    def model_inputs(self, first: tf.Tensor, second: tf.Tensor) -> dict[str, tf.Tensor]:
-        """[CLS] first [SEP] second [SEP], segment ids 0 then 1, both trimmed round-robin to fit."""
-        inputs = self.preprocessor(x=(clean_utf8(first), clean_utf8(second)))   # a positional tuple reads as (x, y)
+    def model_inputs(self, *texts: tf.Tensor) -> dict[str, tf.Tensor]:
+        """[CLS] text [SEP], or for two texts [CLS] first [SEP] second [SEP] with segment ids 0
+        then 1, both trimmed round-robin to fit."""
+        cleaned = tuple(clean_utf8(text) for text in texts)
+        inputs = self.preprocessor(x=cleaned if len(cleaned) > 1 else cleaned[0])   # a positional tuple reads as (x, y)
         return {**inputs, "padding_mask": tf.cast(inputs["padding_mask"], tf.int32)}
 
-    def _encoded(self, pairs: SentencePairs) -> tuple[dict[str, np.ndarray], np.ndarray]:
-        inputs = self.model_inputs(tf.constant(list(pairs.first)), tf.constant(list(pairs.second)))
-        return {k: v.numpy() for k, v in inputs.items()}, pairs.labels
+    @abc.abstractmethod
+    def encode(self, examples) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Model inputs (`model_inputs` as arrays) and class ids of `examples`."""
 
     def datasets(self) -> Splits:
-        return self.encoded_splits(self._encoded)
+        return self.encoded_splits(self.encode)
 
     def build_model(self) -> keras.Model:
-        return keras_hub.models.BertTextClassifier(self.backbone(), num_classes=len(NEXT_SENTENCE_LABELS), preprocessor=None)
+        return keras_hub.models.BertTextClassifier(self.backbone(), num_classes=len(self.labels), preprocessor=None)
 
     def metrics(self) -> list:
         return ["accuracy"]
 
-    def predict_next(self, model: keras.Model, first: tf.Tensor, second: tf.Tensor) -> dict[str, tf.Tensor]:
-        probabilities = tf.nn.softmax(model(self.model_inputs(first, second), training=False), axis=-1)
-        return {"label": tf.gather(tf.constant(NEXT_SENTENCE_LABELS), tf.argmax(probabilities, axis=-1)),
-                "probability_next": probabilities[:, 1]}
+    def probabilities(self, model: keras.Model, *texts: tf.Tensor) -> tf.Tensor:
+        """Class probabilities [N, classes] of raw texts (one tensor, or two for pairs)."""
+        return tf.nn.softmax(model(self.model_inputs(*texts), training=False), axis=-1)
 
-    def evaluate(self, model: keras.Model, out_dir: Path) -> Report:
-        train, test = self.data
-        predicted = np.argmax(model.predict(self.datasets().test, verbose=0), axis=-1)
-        majority = np.bincount(train.labels).argmax()
-        metrics = {"accuracy": float(np.mean(predicted == test.labels)), "majority_accuracy": float(np.mean(test.labels == majority))}
-        table = markdown_table(["model", "next-sentence accuracy"], [
-            [f"BERT ({self.config.backbone})", f"{metrics['accuracy']:.3f}"],
-            ["majority class (chance)", f"{metrics['majority_accuracy']:.3f}"],
-        ])
-        return Report(metrics, {"comparison": table})
+    def most_likely(self, probabilities: tf.Tensor) -> tf.Tensor:
+        """The label of each row's most probable class."""
+        return tf.gather(tf.constant(self.labels), tf.argmax(probabilities, axis=-1))
 
-    def endpoints(self, model: keras.Model) -> list[Endpoint]:
-        self.build_eagerly("preprocessor")
-        test = self.data[1]
-        examples = {"first": np.array([test.first[0], test.first[1], ""], dtype=object),
-                    "second": np.array([test.second[0], test.second[1], ""], dtype=object)}
-        return [Endpoint("next_sentence", lambda first, second: self.predict_next(model, first, second),
-                         {"first": TEXT, "second": TEXT}, examples,
-                         "sentence pairs -> label (next/random) and the probability that the second follows the first")]
+    def predicted_classes(self, model: keras.Model, examples) -> np.ndarray:
+        """The most probable class id of each of `examples`."""
+        return np.argmax(model.predict(batches(*self.encode(examples), batch_size=EVALUATION_BATCH), verbose=0), axis=-1)

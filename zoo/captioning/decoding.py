@@ -18,7 +18,7 @@ import tensorflow as tf
 
 from zoo.beam_search import beam_search, best_beams
 from zoo.captioning.images import decode_images
-from zoo.captioning.model import CaptionDecoder
+from zoo.captioning.models import CaptionDecoder
 from zoo.captioning.tokenizer import END_ID, PAD_ID, START_ID, UNKNOWN_ID, CaptionTokenizer
 
 MAX_BEAM_WIDTH = 16

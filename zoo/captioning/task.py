@@ -24,7 +24,7 @@ from zoo.captioning.config import CaptioningConfig
 from zoo.captioning.data import CaptionedImages, load_captioned_images, split_images
 from zoo.captioning.decoding import caption_images
 from zoo.captioning.figures import attention_overlays, save_attention_rows, save_caption_grid
-from zoo.captioning.model import build_captioner
+from zoo.captioning.models import build_captioner
 from zoo.captioning.pipeline import make_dataset
 from zoo.captioning.tokenizer import CaptionTokenizer, build_vocabulary
 from zoo.endpoint import Endpoint

@@ -13,12 +13,6 @@ from typing import Literal
 from zoo.config import TaskConfig
 from zoo.errors import ZooError
 
-BUDGET_FIELDS = ("corpus", "pairs_path", "max_words", "max_length_ratio", "validation_size", "test_size",
-                 "vocabulary_size", "source_length", "target_length", "epochs", "steps_per_epoch", "batch_size",
-                 "seed", "eval_sentences", "beam_width", "length_penalty", "max_output_tokens")
-"""What the model comparison shares: the data, the training budget and the decoding."""
-
-
 @dataclasses.dataclass
 class TranslationConfig(TaskConfig):
     """Spanish -> English translation.
@@ -39,9 +33,7 @@ class TranslationConfig(TaskConfig):
     Training: `steps_per_epoch` batches an epoch (0: one pass over the training pairs).
     Evaluation decodes `eval_sentences` test pairs with `beam_width` (1: greedy) and at most
     `max_output_tokens` tokens, picking the best beam by log-probability / length **
-    `length_penalty` (1: mean per token, 0: summed, which favours short translations); with
-    `compare`, it also trains the other architectures with the same data and budget (reusing
-    finished runs of them in `comparison_workdir`, by default this run's own workdir).
+    `length_penalty` (1: mean per token, 0: summed, which favours short translations).
     """
 
     architecture: Literal["rnn", "transformer"] = "rnn"
@@ -71,8 +63,6 @@ class TranslationConfig(TaskConfig):
     beam_width: int = 4
     length_penalty: float = 1.0
     max_output_tokens: int = 39
-    compare: bool = True
-    comparison_workdir: str = ""
 
     def __post_init__(self) -> None:
         positive = ("num_layers", "units", "embedding_dim", "num_heads", "intermediate_dim", "max_words",

@@ -3,17 +3,18 @@ attention) or a Transformer, evaluated with BLEU and chrF, served as raw text in
 
     task = zoo.get_task("translation_attention")
     model = zoo.train(task)                                       # a few CPU minutes on the Bible
-    report = task.evaluate(model, Path("out"))                    # BLEU / chrF, comparison with the others
+    report = task.evaluate(model, Path("out"))                    # BLEU / chrF, and a constant output's
     print(report.tables["comparison"])
     translate = task.endpoints(model)[0]                          # the graph the export serves
     translate(text=["En el principio era el Verbo."], beam_width=4, max_length=30)["translation"]
+
+`evaluate` measures this task's model only; the three architectures side by side are the
+experiment `zoo.experiments.translation_comparison`.
 """
 from __future__ import annotations
 
 import functools
-import json
 import math
-import time
 from pathlib import Path
 
 import keras
@@ -22,18 +23,15 @@ import sacrebleu
 import tensorflow as tf
 
 from zoo.endpoint import Endpoint
-from zoo.registry import get_entry, get_task
 from zoo.tables import markdown_table
 from zoo.task import Report, Splits, Task
-from zoo.training import run_directory, train
 from zoo.translation import corpus
 from zoo.translation.attention_map import save_attention_map
-from zoo.translation.config import BUDGET_FIELDS, TranslationConfig
+from zoo.translation.config import TranslationConfig
 from zoo.translation.decoding import translate_in_graph
 from zoo.translation.models import Translator, build_translator
 from zoo.translation.tokenizer import END, PAD, START, learn_vocabulary, make_tokenizer
 
-COMPARED = ("translation_rnn", "translation_attention", "translation_transformer")
 CONSTANT_CANDIDATES = 100
 TRANSLATE_BATCH = 64
 
@@ -184,53 +182,19 @@ class TranslationTask(Task):
                    "constant_output_bleu": baseline["bleu"], "constant_output_chrf": baseline["chrf"]}
         test = self.split.test[:8]
         rows = [[p.source, p.target, h] for p, h in zip(test, hypotheses)]
-        tables = {"samples": markdown_table(["Spanish (held out)", "reference English", f"{self.name} (beam {c.beam_width})"], rows)}
+        tables = {
+            "comparison": markdown_table(["model", f"BLEU (beam {c.beam_width})", "chrF"], [
+                [f"{self.name}: {self.describe()}", f"{measured['bleu']:.2f}", f"{measured['chrf']:.1f}"],
+                [f"constant output {constant[:40]!r}", f"{baseline['bleu']:.2f}", f"{baseline['chrf']:.1f}"],
+            ]),
+            "samples": markdown_table(["Spanish (held out)", "reference English", f"{self.name} (beam {c.beam_width})"], rows),
+        }
         files = []
         if model.has_attention_map:
             outputs = translate(text=np.array([test[0].source], dtype=object),
                                                **decoding_settings(c.beam_width, c.max_output_tokens))
             files.append(save_attention_map(out_dir / "attention.png", outputs, 0, title=f"{self.name}: {test[0].source}"))
-        if c.compare:
-            tables["comparison"] = self.comparison(model, measured, (constant, baseline), out_dir / "comparison")
-            files.append(out_dir / "comparison.json")
         return Report(metrics, tables, files)
-
-    def comparison(self, model: Translator, measured: dict, baseline: tuple[str, dict], workdir: Path) -> str:
-        """BLEU / chrF of the three architectures trained with this task's data and budget, and
-        the constant-output baseline, as a markdown table (also written as comparison.json)."""
-        c = self.config
-        rows = []
-        for name in COMPARED:
-            if name == self.name:
-                other, other_model, result, seconds = self, model, measured, None
-            else:
-                other = get_task(name, {**get_entry(name).defaults, **{f: getattr(c, f) for f in BUDGET_FIELDS}})
-                other_model, seconds = self._trained(other, workdir)
-                result = other.test_scores(other.endpoints(other_model)[0])[0]
-            rows.append([name, other.describe(), f"{other_model.count_params():,}", other.steps_per_epoch * c.epochs,
-                         "-" if seconds is None else f"{seconds:.0f}", f"{result['bleu']:.2f}", f"{result['chrf']:.1f}"])
-        constant, scored = baseline
-        rows.append(["constant output", f"always {constant[:40]!r}...", 0, 0, "-", f"{scored['bleu']:.2f}", f"{scored['chrf']:.1f}"])
-        (workdir.parent / "comparison.json").write_text(json.dumps(rows, indent=2))
-        return markdown_table(["task", "model", "parameters", "training steps", "training s (trained here)",
-                               f"BLEU (beam {c.beam_width})", "chrF"], rows)
-
-    def _trained(self, task: "TranslationTask", workdir: Path) -> tuple[Translator, float | None]:
-        """`task` trained in `comparison_workdir` (default: this run's workdir) when its config
-        there is, or would be, the registered default (what `python -m zoo train` makes, so the
-        run is shared), else under `workdir`; finished runs are loaded. Also the seconds spent
-        training now, if any."""
-        wanted = json.loads(task.config.to_json())
-        shared_workdir = Path(self.config.comparison_workdir or self.workdir)
-        shared = run_directory(shared_workdir, task.name)
-        default = json.loads(get_task(task.name).config.to_json())
-        if shared.model.is_file() and shared.saved_config() == wanted:
-            return train(task, shared_workdir, verbose=0), None
-        if wanted == default and shared.saved_config() in (None, wanted):
-            workdir = shared_workdir
-        started = time.perf_counter()
-        trained = train(task, workdir, verbose=0)
-        return trained, time.perf_counter() - started
 
     def describe(self) -> str:
         c = self.config

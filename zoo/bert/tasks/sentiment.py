@@ -1,0 +1,62 @@
+"""`bert_sentiment`: three-class tweet sentiment with keras-hub's `BertTextClassifier` (pooled
+[CLS] -> dense), compared with TF-IDF + logistic regression and the majority class.
+
+    task = zoo.get_task("bert_sentiment")
+    model = zoo.train(task)
+    task.evaluate(model, Path("out")).tables["comparison"]
+    task.endpoints(model)[0](text=["I love this!"])     # {"label": [b"positive"], "probabilities": [1, 3]}
+"""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from zoo.bert.classification import sentiment_split, tfidf_baseline
+from zoo.bert.config import SentimentConfig
+from zoo.bert.task import TEXT, TextClassifierTask
+from zoo.datasets.sentiment import LABELS as SENTIMENTS
+from zoo.datasets.sentiment import LabelledTexts
+from zoo.endpoint import Endpoint
+from zoo.tables import markdown_table
+from zoo.task import Report, Splits
+
+
+class SentimentTask(TextClassifierTask):
+    """Three-class tweet sentiment: `BertTextClassifier` (pooled [CLS] -> dense) vs TF-IDF."""
+
+    config_class = SentimentConfig
+    config: SentimentConfig
+    labels = SENTIMENTS
+
+    @functools.cached_property
+    def split(self) -> Splits[LabelledTexts]:
+        c = self.config
+        return sentiment_split(c.train_examples, c.validation_examples, c.test_examples, c.seed)
+
+    def encode(self, tweets: LabelledTexts) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        inputs = self.model_inputs(tf.constant(list(tweets.texts)))
+        return {key: value.numpy() for key, value in inputs.items()}, tweets.labels
+
+    def classify(self, model: keras.Model, text: tf.Tensor) -> dict[str, tf.Tensor]:
+        probabilities = self.probabilities(model, text)
+        return {"label": self.most_likely(probabilities), "probabilities": probabilities}
+
+    def evaluate(self, model: keras.Model, out_dir: Path) -> Report:
+        test = self.split.test
+        metrics = {"accuracy": float(np.mean(self.predicted_classes(model, test) == test.labels)), **tfidf_baseline(self.split)}
+        table = markdown_table(["model", "test accuracy"], [
+            [f"BERT ({self.config.backbone})", f"{metrics['accuracy']:.3f}"],
+            ["TF-IDF + logistic regression", f"{metrics['tfidf_accuracy']:.3f}"],
+            ["majority class", f"{metrics['majority_accuracy']:.3f}"],
+        ])
+        return Report(metrics, {"comparison": table})
+
+    def endpoints(self, model: keras.Model) -> list[Endpoint]:
+        self.build_eagerly("preprocessor")
+        examples = np.array(["I love this!", "worst service ever", ""], dtype=object)
+        return [Endpoint("classify", lambda text: self.classify(model, text), {"text": TEXT}, {"text": examples},
+                         "texts -> label (negative/neutral/positive) and class probabilities")]
