@@ -50,6 +50,8 @@ def get_task(name: str, config: TaskConfig | dict[str, Any] | None = None, *,
     `dependencies` are the trained model files of the tasks it `requires()`."""
     entry = get_entry(name)
     task_class = entry.load_class()
+    if isinstance(config, task_class.config_class) and not overrides:
+        return task_class(name, config, dependencies)
     if isinstance(config, TaskConfig):
         values = config.to_dict()
     else:

@@ -21,6 +21,7 @@ from typing import Sequence
 import keras
 import tensorflow as tf
 
+from zoo.config import TaskConfig
 from zoo.errors import ZooError
 from zoo.io import file_sha256
 from zoo.progress import ProgressFile
@@ -37,12 +38,14 @@ TOLERANCES = {"float32": (1e-5, 1e-5), "float16": (1e-2, 1e-2), "bfloat16": (5e-
 """(rtol, atol) of the reloaded export against the in-process model, by serving precision."""
 
 
-def task_in(workdir: str | Path, task_name: str, config: dict | None = None) -> Task:
+def task_in(workdir: str | Path, task_name: str, config: TaskConfig | dict | None = None) -> Task:
     """Task `task_name` as configured by `config` (default: its run's saved config, else the
     registered defaults), depending on the runs in `workdir` of the tasks it `requires()`."""
-    config = run_directory(workdir, task_name).saved_config() if config is None else config
-    needed = get_task(task_name, config).requires()
-    return get_task(task_name, config, dependencies={name: run_directory(workdir, name).model for name in needed})
+    task = get_task(task_name, run_directory(workdir, task_name).saved_config() if config is None else config)
+    needed = task.requires()
+    if not needed:
+        return task
+    return get_task(task_name, task.config, dependencies={name: run_directory(workdir, name).model for name in needed})
 
 
 def load_trained(task_name: str, workdir: str | Path = "models") -> tuple[Task, keras.Model]:
@@ -84,7 +87,7 @@ class Workflow:
         config = get_task(name, None if fresh else self.run(name).saved_config()).config
         if overrides:
             config = config.replace_from_strings(list(overrides))
-        return task_in(self.workdir, name, config.to_dict())
+        return task_in(self.workdir, name, config)
 
     def is_trained(self, task: Task) -> bool:
         """Whether `task`'s run is finished with exactly this config."""
