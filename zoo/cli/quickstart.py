@@ -112,17 +112,27 @@ def follow(names: list[str], workdir: Path, exports: Path, worker: subprocess.Po
 
 
 def write_served(local_config: Path, demo_config: Path, names: list[str]) -> None:
-    """Write `demo_config` as `local_config`'s entries for `names`, when that changes it."""
+    """Write `demo_config` as `local_config`'s entries for `names`, smallest export first (the
+    server loads them in that order, so quick ones go live first), when that changes it."""
     from serving.export.model_config import read_model_config, write_model_config
 
     config = read_model_config(local_config)
     models = config.model_config_list.config
-    kept = [model for model in models if model.name in names]
+    kept = sorted((model for model in models if model.name in names), key=lambda model: export_bytes(Path(model.base_path)))
     del models[:]
     models.extend(kept)
     config.model_config_list.SetInParent()
     if not demo_config.is_file() or read_model_config(demo_config) != config:
         write_model_config(demo_config, config)
+
+
+def export_bytes(base_path: Path) -> int:
+    """Size of the newest version under `base_path` (0 when there is none yet)."""
+    versions = [path for path in base_path.glob("[0-9]*") if path.name.isdigit()]
+    if not versions:
+        return 0
+    newest = max(versions, key=lambda path: int(path.name))
+    return sum(file.stat().st_size for file in newest.rglob("*") if file.is_file())
 
 
 def _interrupt(signum, frame) -> None:
