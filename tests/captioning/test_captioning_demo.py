@@ -5,7 +5,8 @@ import pytest
 from PIL import Image
 
 from demos.backends import InProcessBackend
-from demos.captioning import build_tab, caption_picture, encode_png
+from demos.captioning import build_tab, caption_picture
+from demos.images import encode_png
 from zoo.errors import ZooError
 
 
