@@ -135,6 +135,7 @@ def build_tab(task, backend, artifacts_dir: Path) -> None:
     figures = [artifacts_dir / name for name in ("comparison.png", "reconstructions.png")]
     existing = [str(path) for path in figures if path.is_file()]
     if existing:
-        gr.Gallery(existing, label="From `python -m zoo evaluate`: autoencoder vs PCA, held-out reconstructions", columns=2, height=360)
+        gr.Gallery(existing, label="From `python -m zoo evaluate`: autoencoder vs PCA, held-out reconstructions",
+                   columns=2, height="auto", object_fit="contain", elem_id=f"{task.name}-figures")
     else:
         gr.Markdown(f"Run `python -m zoo evaluate {task.name}` to add the PCA comparison here.")
