@@ -1,0 +1,196 @@
+"""Driving demo tabs in a real headless Chromium (Debian's `chromium`), for the browser tests of
+every family. The `browser` fixture (tests/conftest.py) launches one per test module.
+
+    app = tabs_app(build_tab, [(task, InProcessBackend(task.endpoints(model)), artifacts_dir)])
+    with served(app) as url:
+        page = open_page(browser, url)
+        show_tab(page, task.name)
+        page.get_by_role("button", name="Classify", exact=True).click()
+        assert error_message(page) == "Type a text to classify first."
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+from pathlib import Path
+from typing import Callable, Iterator, Sequence
+
+import numpy as np
+from PIL import Image
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TIMEOUT_MS = 60_000
+"""How long a step may take: a model's first call traces its graph."""
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator:
+    """A headless Chromium, closed on exit."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextlib.contextmanager
+def served(app) -> Iterator[str]:
+    """`app` queued and served on loopback; yields its URL."""
+    app.queue().launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
+    try:
+        yield app.local_url
+    finally:
+        app.close()
+
+
+def tabs_app(build_tab: Callable, tabs: Sequence[tuple[object, object, Path]]):
+    """A Blocks app with a tab per (task, backend, artifacts_dir), each laid out by `build_tab`,
+    as `demos.app` lays out a family's tasks."""
+    import gradio as gr
+
+    with gr.Blocks() as app, gr.Tabs():
+        for task, backend, artifacts_dir in tabs:
+            with gr.Tab(task.name.replace("_", " "), id=task.name):
+                build_tab(task, backend, artifacts_dir)
+    return app
+
+
+def open_page(browser, url: str, width: int = 1280, height: int = 1000):
+    """A new page showing the app at `url`, once its first button is on screen."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(TIMEOUT_MS)
+    page.goto(url, wait_until="domcontentloaded")
+    page.locator("button").first.wait_for()
+    return page
+
+
+def show_tab(page, task_name: str) -> None:
+    """Select the tab of `task_name` (labelled with spaces for underscores)."""
+    page.get_by_role("tab", name=task_name.replace("_", " "), exact=True).click()
+
+
+def click(page, label: str) -> None:
+    """Click the visible button labelled `label`."""
+    page.get_by_role("button", name=label, exact=True).locator("visible=true").click()
+
+
+def click_and_wait(page, label: str, elem_id: str) -> None:
+    """Click the button `label`, then wait until the component `elem_id` has changed and is idle."""
+    before = page.locator(f"#{elem_id}").inner_html()
+    click(page, label)
+    page.wait_for_function(
+        """([id, before]) => {
+            const el = document.getElementById(id);
+            return el && el.innerHTML !== before && !el.querySelector('[data-testid=status-tracker]:not(.hide)');
+        }""", arg=[elem_id, before])
+
+
+def error_message(page) -> str:
+    """The message of the error toast that appears next, closed once read."""
+    text = page.locator("[data-testid=toast-body] [data-testid=toast-text]").last
+    text.wait_for()
+    message = text.inner_text().strip()
+    for close in page.locator("[data-testid=toast-close]").all():
+        close.click()
+    page.locator("[data-testid=toast-body]").first.wait_for(state="detached")
+    return message
+
+
+def field(page, elem_id: str):
+    """The text field of the Textbox with `elem_id`."""
+    return page.locator(f"#{elem_id} textarea, #{elem_id} input").first
+
+
+def set_text(page, elem_id: str, text: str) -> None:
+    field(page, elem_id).fill(text)
+
+
+def text_of(page, elem_id: str) -> str:
+    """What the component with `elem_id` shows: a Textbox's value, or any other component's text."""
+    inputs = page.locator(f"#{elem_id} textarea, #{elem_id} input")
+    return inputs.first.input_value() if inputs.count() else page.locator(f"#{elem_id}").inner_text().strip()
+
+
+def wait_for_change(page, elem_id: str, before: str) -> str:
+    """Wait until the component with `elem_id` shows something other than `before`; return it."""
+    page.wait_for_function(
+        """([id, before]) => {
+            const el = document.getElementById(id);
+            const box = el && el.querySelector('textarea, input');
+            const now = box ? box.value : (el ? el.innerText.trim() : '');
+            return now !== before && now !== '';
+        }""", arg=[elem_id, before])
+    return text_of(page, elem_id)
+
+
+def label_values(page, elem_id: str) -> dict[str, float]:
+    """The confidences a gr.Label with `elem_id` shows, read from its meters' values."""
+    meters = page.locator(f"#{elem_id} meter")
+    meters.first.wait_for()
+    return {meter.get_attribute("aria-label"): float(meter.get_attribute("value")) for meter in meters.all()}
+
+
+def highlights(page, elem_id: str) -> list[tuple[str, str]]:
+    """The (text, label) of each highlighted span a gr.HighlightedText with `elem_id` shows."""
+    spans = page.locator(f"#{elem_id} .token.highlighted")
+    return [(span.locator(".text").inner_text(), span.locator(".label").inner_text()) for span in spans.all()]
+
+
+def upload(page, elem_id: str, path: Path) -> None:
+    """Put the file at `path` into the upload component with `elem_id`."""
+    page.locator(f"#{elem_id} input[type=file]").set_input_files(str(path))
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A well-formed PNG (IHDR, one IDAT, IEND) whose header claims width x height RGB pixels,
+    with a few bytes of pixel data: Pillow opens it and reads its size, decoding nothing."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+def bad_images(folder: Path) -> dict[str, Path]:
+    """Uploads every image tab must refuse with a sentence: "corrupt" (PNG signature, then
+    garbage) and "huge" (a header claiming 100,000 x 100,000 pixels)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {"corrupt": folder / "corrupt.png", "huge": folder / "huge.png"}
+    files["corrupt"].write_bytes(b"\x89PNG\r\n\x1a\n" + b"not a picture" * 20)
+    files["huge"].write_bytes(png_claiming(100_000, 100_000))
+    return files
+
+
+def shown_whole(png: bytes, width: int, height: int, frame=(255, 0, 0)) -> bool:
+    """Whether a screenshot holds the whole of a `width` x `height` figure made by
+    `framed_figure`: all four sides of its frame present, at the figure's aspect ratio (a
+    cropped figure loses sides; a stretched one its ratio)."""
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    red = (np.abs(pixels - np.array(frame)).sum(axis=-1) < 120)
+    rows, cols = np.flatnonzero(red.any(axis=1)), np.flatnonzero(red.any(axis=0))
+    if not len(rows) or not len(cols):
+        return False
+    top, bottom, left, right = rows[0], rows[-1], cols[0], cols[-1]
+    box = red[top:bottom + 1, left:right + 1]
+    sides = [box[0].mean(), box[-1].mean(), box[:, 0].mean(), box[:, -1].mean()]
+    ratio = (right - left + 1) / (bottom - top + 1)
+    return min(sides) > 0.9 and abs(ratio / (width / height) - 1) < 0.05
+
+
+def framed_figure(path: Path, width: int, height: int, frame=(255, 0, 0)) -> Path:
+    """A white `width` x `height` PNG with a thick `frame` border, for `shown_whole`."""
+    from PIL import ImageDraw
+
+    picture = Image.new("RGB", (width, height), "white")
+    ImageDraw.Draw(picture).rectangle([0, 0, width - 1, height - 1], outline=frame, width=max(4, min(width, height) // 25))
+    picture.save(path)
+    return path
