@@ -80,15 +80,24 @@ def click(page, label: str) -> None:
     page.get_by_role("button", name=label, exact=True).locator("visible=true").click()
 
 
-def click_and_wait(page, label: str, elem_id: str) -> None:
-    """Click the button `label`, then wait until the component `elem_id` has changed and is idle."""
-    before = page.locator(f"#{elem_id}").inner_html()
+_SHOWN = """el => {
+    const box = el.querySelector('textarea, input');
+    return (box ? box.value : '') + '\\u0000' + el.innerHTML;
+}"""
+"""What a component shows: its text field's value, if any, and its HTML."""
+
+
+def click_and_wait(page, label: str, elem_id: str) -> str:
+    """Click the button `label`, wait until the component `elem_id` shows something new and is
+    idle (no progress timer), and return what it shows (`text_of`)."""
+    before = page.locator(f"#{elem_id}").evaluate(_SHOWN)
     click(page, label)
     page.wait_for_function(
-        """([id, before]) => {
+        f"""([id, before]) => {{
             const el = document.getElementById(id);
-            return el && el.innerHTML !== before && !el.querySelector('[data-testid=status-tracker]:not(.hide)');
-        }""", arg=[elem_id, before])
+            return el && ({_SHOWN})(el) !== before && !el.querySelector('[data-testid=status-tracker]:not(.hide)');
+        }}""", arg=[elem_id, before])
+    return text_of(page, elem_id)
 
 
 def error_message(page) -> str:
@@ -117,18 +126,6 @@ def text_of(page, elem_id: str) -> str:
     return inputs.first.input_value() if inputs.count() else page.locator(f"#{elem_id}").inner_text().strip()
 
 
-def wait_for_change(page, elem_id: str, before: str) -> str:
-    """Wait until the component with `elem_id` shows something other than `before`; return it."""
-    page.wait_for_function(
-        """([id, before]) => {
-            const el = document.getElementById(id);
-            const box = el && el.querySelector('textarea, input');
-            const now = box ? box.value : (el ? el.innerText.trim() : '');
-            return now !== before && now !== '';
-        }""", arg=[elem_id, before])
-    return text_of(page, elem_id)
-
-
 def label_values(page, elem_id: str) -> dict[str, float]:
     """The confidences a gr.Label with `elem_id` shows, read from its meters' values."""
     meters = page.locator(f"#{elem_id} meter")
@@ -139,7 +136,13 @@ def label_values(page, elem_id: str) -> dict[str, float]:
 def highlights(page, elem_id: str) -> list[tuple[str, str]]:
     """The (text, label) of each highlighted span a gr.HighlightedText with `elem_id` shows."""
     spans = page.locator(f"#{elem_id} .token.highlighted")
-    return [(span.locator(".text").inner_text(), span.locator(".label").inner_text()) for span in spans.all()]
+    return [(span.locator(".text").text_content(), span.locator(".label").text_content()) for span in spans.all()]
+
+
+def table_column(page, elem_id: str, column: int) -> list[str]:
+    """The cells of `column` a gr.Dataframe with `elem_id` shows, top to bottom."""
+    cells = page.locator(f"#{elem_id} [role=gridcell][data-col='{column}']").all()
+    return [cell.inner_text().strip() for cell in sorted(cells, key=lambda cell: int(cell.get_attribute("data-row")))]
 
 
 def upload(page, elem_id: str, path: Path) -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_helpers import (bad_images, click, error_message, framed_figure, open_page, served, shown_whole,
-                             text_of, upload, wait_for_change)
+from browser_helpers import (bad_images, click, click_and_wait, error_message, framed_figure, open_page, served,
+                             shown_whole, upload)
 from PIL import Image
 
 from demos.app import build_app
@@ -98,10 +98,8 @@ def test_a_non_image_upload_is_reported(trained_run):
 @pytest.mark.browser
 def test_reconstruction_appears_in_a_real_browser(demo_page, digit_png, artifacts_dir, trained_run):
     page = demo_page
-    before = text_of(page, "conv_autoencoder-code")
     upload(page, "conv_autoencoder-upload", digit_png)
-    click(page, "Reconstruct")
-    code = wait_for_change(page, "conv_autoencoder-code", before)
+    code = click_and_wait(page, "Reconstruct", "conv_autoencoder-code")
     image = page.locator("#conv_autoencoder-reconstruction img")
     image.wait_for(state="visible")
     page.screenshot(path=str(artifacts_dir / "demo_autoencoder.png"), full_page=True)
@@ -126,8 +124,7 @@ def test_empty_oversized_and_corrupt_uploads_get_sentences_and_the_tab_still_ans
     click(page, "Reconstruct")
     assert error_message(page) == "That file is not an image Pillow can read: cannot identify image file 'corrupt.png'."
     upload(page, "conv_autoencoder-upload", digit_png)
-    click(page, "Reconstruct")
-    code = wait_for_change(page, "conv_autoencoder-code", "")
+    code = click_and_wait(page, "Reconstruct", "conv_autoencoder-code")
     expected = expected_reconstruction(trained_run, digit_png)["codes"][0]
     assert [float(v) for v in code.split(", ")] == pytest.approx(expected.tolist(), abs=1e-3)
 
@@ -191,8 +188,7 @@ def test_quickstart_shows_the_page_first_then_a_tab_goes_from_training_to_answer
             button.wait_for(state="visible", timeout=300_000)
             assert "Live" in status.inner_text()
             upload(page, "conv_autoencoder-upload", digit_png)
-            button.click()
-            shown = wait_for_change(page, "conv_autoencoder-code", "")
+            shown = click_and_wait(page, "Reconstruct", "conv_autoencoder-code")
             page.screenshot(path=str(artifacts_dir / "demo_live.png"), full_page=True)
         finally:
             page.close()
