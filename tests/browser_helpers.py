@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import shutil
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
@@ -124,6 +125,38 @@ def text_of(page, elem_id: str) -> str:
     """What the component with `elem_id` shows: a Textbox's value, or any other component's text."""
     inputs = page.locator(f"#{elem_id} textarea, #{elem_id} input")
     return inputs.first.input_value() if inputs.count() else page.locator(f"#{elem_id}").inner_text().strip()
+
+
+def set_number(page, elem_id: str, value: float) -> None:
+    """Type `value` into the number field of the Slider or Number with `elem_id`, and leave it."""
+    box = page.locator(f"#{elem_id} input[type=number]")
+    box.fill(str(value))
+    box.press("Tab")
+
+
+def send_message(page, textbox_id: str, chatbot_id: str, message: str) -> list[str]:
+    """Send `message` from a gr.ChatInterface's textbox and return the text of each bot message
+    it added (a titled one as "title\ncontent"), once the textbox can be typed in again (it is
+    disabled while a reply streams)."""
+    replies = page.locator(f"#{chatbot_id} [data-testid=bot]")
+    before = replies.count()
+    box = field(page, textbox_id)
+    box.fill(message)
+    box.press("Enter")
+    try:
+        page.wait_for_function(
+            """([chat, box, before]) => document.querySelectorAll(`#${chat} [data-testid=bot]`).length > before
+                && !document.querySelector(`#${box} textarea`).disabled""", arg=[chatbot_id, textbox_id, before])
+    except Exception as error:
+        raise AssertionError(f"no reply to {message[:40]!r}, or the textbox stayed disabled") from error
+    return [re.sub(r"\n+", "\n", reply.inner_text().strip()) for reply in replies.all()[before:]]
+
+
+def validation_message(page, elem_id: str) -> str:
+    """The validation message shown on the component with `elem_id`."""
+    shown = page.locator(f"#{elem_id} .validation-error").filter(has_text=re.compile(r"\S")).first
+    shown.wait_for()
+    return shown.inner_text().strip()
 
 
 def label_values(page, elem_id: str) -> dict[str, float]:
