@@ -36,21 +36,27 @@ def image_upload(max_pixels: int | None = None, **options) -> gr.Image:
         if payload is None or payload.path is None:
             return preprocess(payload)
         path, name = str(payload.path), Path(payload.orig_name or payload.path).name
+
+        def unreadable(error: Exception) -> gr.Error:
+            detail = str(error).replace(path, name).rstrip(".")
+            return gr.Error(f"That file is not an image Pillow can read: {detail}.")
+
         try:
             with Image.open(path) as header:    # reads the size from the header only
                 width, height = header.size
-            if max_pixels and width * height > max_pixels:
-                raise gr.Error(f"That image is too large: {width:,} x {height:,} pixels; "
-                               f"at most {max_pixels:,} pixels are accepted.")
-            return preprocess(payload)
         except Image.DecompressionBombError as error:
             pixels = re.search(r"\((\d+) pixels\)", str(error))
             size = f"{int(pixels.group(1)):,} pixels" if pixels else "more pixels than Pillow opens"
             limit = max_pixels or 2 * Image.MAX_IMAGE_PIXELS
             raise gr.Error(f"That image is too large: {size}; at most {limit:,} pixels are accepted.") from error
         except (OSError, SyntaxError, ValueError) as error:
-            detail = str(error).replace(path, name).rstrip(".")
-            raise gr.Error(f"That file is not an image Pillow can read: {detail}.") from error
+            raise unreadable(error) from error
+        if max_pixels and width * height > max_pixels:
+            raise gr.Error(f"That image is too large: {width:,} x {height:,} pixels; at most {max_pixels:,} pixels are accepted.")
+        try:
+            return preprocess(payload)
+        except (OSError, SyntaxError, ValueError) as error:   # Pillow reads the pixels only now
+            raise unreadable(error) from error
 
     upload.preprocess = checked
     return upload
