@@ -197,13 +197,25 @@ def png_claiming(width: int, height: int) -> bytes:
 
 
 def bad_images(folder: Path) -> dict[str, Path]:
-    """Uploads every image tab must refuse with a sentence: "corrupt" (PNG signature, then
-    garbage) and "huge" (a header claiming 100,000 x 100,000 pixels)."""
+    """Uploads an image tab must refuse with a sentence: "corrupt" (a PNG signature, then
+    garbage), "large" (a header claiming 8,000 x 8,000 pixels, more than the image models
+    take) and "huge" (100,000 x 100,000, more than Pillow opens)."""
     folder.mkdir(parents=True, exist_ok=True)
-    files = {"corrupt": folder / "corrupt.png", "huge": folder / "huge.png"}
+    files = {name: folder / f"{name}.png" for name in ("corrupt", "large", "huge")}
     files["corrupt"].write_bytes(b"\x89PNG\r\n\x1a\n" + b"not a picture" * 20)
+    files["large"].write_bytes(png_claiming(8_000, 8_000))
     files["huge"].write_bytes(png_claiming(100_000, 100_000))
     return files
+
+
+def upload_errors(page, upload_id: str, button: str, files: Sequence[Path]) -> list[str]:
+    """The error message each of `files` gets when uploaded to `upload_id` and sent with `button`."""
+    messages = []
+    for path in files:
+        upload(page, upload_id, path)
+        click(page, button)
+        messages.append(error_message(page))
+    return messages
 
 
 def shown_whole(png: bytes, width: int, height: int, frame=(255, 0, 0)) -> bool:
