@@ -36,11 +36,13 @@ def reason(error: BaseException) -> str:
 
 
 def sentence(text: str) -> str:
-    """`text` with a capital first letter and a full stop."""
+    """`text` with a full stop, and a capital first letter unless it starts with a name
+    ("beam_width must be ...")."""
     text = text.strip()
     if not text:
         return text
-    text = text[0].upper() + text[1:]
+    if text.split()[0].isalpha():
+        text = text[0].upper() + text[1:]
     return text if text[-1] in ".!?" else text + "."
 
 
