@@ -62,6 +62,18 @@ def tabs_app(build_tab: Callable, tabs: Sequence[tuple[object, object, Path]]):
     return app
 
 
+@contextlib.contextmanager
+def tab_page(browser, build_tab: Callable, tabs: Sequence[tuple[object, object, Path]]) -> Iterator:
+    """A page on `tabs_app(build_tab, tabs)`, served meanwhile, showing the first tab."""
+    with served(tabs_app(build_tab, tabs)) as url:
+        page = open_page(browser, url)
+        try:
+            show_tab(page, tabs[0][0].name)
+            yield page
+        finally:
+            page.close()
+
+
 def open_page(browser, url: str, width: int = 1280, height: int = 1000):
     """A new page showing the app at `url`, once its first button is on screen."""
     page = browser.new_page(viewport={"width": width, "height": height})
@@ -72,8 +84,14 @@ def open_page(browser, url: str, width: int = 1280, height: int = 1000):
 
 
 def show_tab(page, task_name: str) -> None:
-    """Select the tab of `task_name` (labelled with spaces for underscores)."""
-    page.get_by_role("tab", name=task_name.replace("_", " "), exact=True).click()
+    """Select the tab of `task_name` (labelled with spaces for underscores) and let it render:
+    Gradio renders a tab's components the first time it is shown."""
+    from playwright.sync_api import expect
+
+    tab = page.get_by_role("tab", name=task_name.replace("_", " "), exact=True)
+    tab.click()
+    expect(tab).to_have_attribute("aria-selected", "true")
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
 def click(page, label: str) -> None:
@@ -86,6 +104,32 @@ _SHOWN = """el => {
     return (box ? box.value : '') + '\\u0000' + el.innerHTML;
 }"""
 """What a component shows: its text field's value, if any, and its HTML."""
+
+
+def fill(page, texts: dict[str, str]) -> None:
+    """Type each text into the text field of its element id, again if a tab rendering late put
+    a field's starting value back."""
+    for _ in range(3):
+        for elem_id, text in texts.items():
+            field(page, elem_id).fill(text)
+        page.wait_for_timeout(100)
+        if all(field(page, elem_id).input_value() == text for elem_id, text in texts.items()):
+            return
+    raise AssertionError(f"the fields {list(texts)} do not keep what was typed")
+
+
+def refusal(page, button: str, texts: dict[str, str]) -> str:
+    """`fill` the texts, click `button` and return the error toast's message."""
+    fill(page, texts)
+    click(page, button)
+    return error_message(page)
+
+
+def answer(page, button: str, texts: dict[str, str], shown: str) -> str:
+    """`fill` the texts, click `button` and return what the component `shown` shows once it
+    has changed (see `click_and_wait`)."""
+    fill(page, texts)
+    return click_and_wait(page, button, shown)
 
 
 def click_and_wait(page, label: str, elem_id: str) -> str:
@@ -115,10 +159,6 @@ def error_message(page) -> str:
 def field(page, elem_id: str):
     """The text field of the Textbox with `elem_id`."""
     return page.locator(f"#{elem_id} textarea, #{elem_id} input").first
-
-
-def set_text(page, elem_id: str, text: str) -> None:
-    field(page, elem_id).fill(text)
 
 
 def text_of(page, elem_id: str) -> str:
@@ -208,11 +248,14 @@ def bad_images(folder: Path) -> dict[str, Path]:
     return files
 
 
-def upload_errors(page, upload_id: str, button: str, files: Sequence[Path]) -> list[str]:
-    """The error message each of `files` gets when uploaded to `upload_id` and sent with `button`."""
-    messages = []
-    for path in files:
-        upload(page, upload_id, path)
+def upload_refusals(page, upload_id: str, button: str, folder: Path, too_large: str = "large") -> list[str]:
+    """The error messages `button` gets with no image, then with the `too_large` ("large" or
+    "huge") and the "corrupt" `bad_images` (written to `folder`) uploaded to `upload_id`."""
+    click(page, button)
+    messages = [error_message(page)]
+    bad = bad_images(folder)
+    for name in (too_large, "corrupt"):
+        upload(page, upload_id, bad[name])
         click(page, button)
         messages.append(error_message(page))
     return messages

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser_helpers import (bad_images, click, click_and_wait, error_message, framed_figure, open_page, served,
-                             shown_whole, upload, upload_errors)
+from browser_helpers import click_and_wait, framed_figure, open_page, served, shown_whole, upload, upload_refusals
 from PIL import Image
 
 from demos.app import build_app
@@ -95,36 +94,35 @@ def test_a_non_image_upload_is_reported(trained_run):
         backend.predict({"image_bytes": np.array([b"not an image"], dtype=object)}, "reconstruct_image_bytes")
 
 
+def shows_the_models_code(page, trained_run, png: Path) -> bool:
+    """Upload `png`, reconstruct it, and compare the code the page shows with the endpoint's."""
+    upload(page, "conv_autoencoder-upload", png)
+    code = click_and_wait(page, "Reconstruct", "conv_autoencoder-code")
+    expected = expected_reconstruction(trained_run, png)["codes"][0]
+    return [float(v) for v in code.split(", ")] == pytest.approx(expected.tolist(), abs=1e-3)
+
+
 @pytest.mark.browser
 def test_reconstruction_appears_in_a_real_browser(demo_page, digit_png, artifacts_dir, trained_run):
     page = demo_page
-    upload(page, "conv_autoencoder-upload", digit_png)
-    code = click_and_wait(page, "Reconstruct", "conv_autoencoder-code")
+    assert shows_the_models_code(page, trained_run, digit_png)
     image = page.locator("#conv_autoencoder-reconstruction img")
     image.wait_for(state="visible")
     page.screenshot(path=str(artifacts_dir / "demo_autoencoder.png"), full_page=True)
     picture = np.asarray(Image.open(io.BytesIO(image.screenshot())).convert("L"), "float32")
     assert picture.std() > 20, "the reconstruction shows a digit, not a blank box"
-    expected = expected_reconstruction(trained_run, digit_png)["codes"][0]
-    assert [float(v) for v in code.split(", ")] == pytest.approx(expected.tolist(), abs=1e-3)
 
 
 @pytest.mark.browser
 def test_empty_oversized_and_corrupt_uploads_get_sentences_and_the_tab_still_answers(demo_page, digit_png, trained_run, tmp_path):
     page = demo_page
-    page.reload()
+    page.reload()   # no image in the upload
     page.get_by_role("button", name="Reconstruct", exact=True).wait_for()
-    click(page, "Reconstruct")
-    assert error_message(page) == "Draw something on the canvas or upload an image first."
-    bad = bad_images(tmp_path)
-    assert upload_errors(page, "conv_autoencoder-upload", "Reconstruct", [bad["huge"], bad["corrupt"]]) == [
+    assert upload_refusals(page, "conv_autoencoder-upload", "Reconstruct", tmp_path, too_large="huge") == [
+        "Draw something on the canvas or upload an image first.",
         "That image is too large: 10,000,000,000 pixels; at most 178,956,970 pixels are accepted.",
-        "That file is not an image Pillow can read: cannot identify image file 'corrupt.png'.",
-    ]
-    upload(page, "conv_autoencoder-upload", digit_png)
-    code = click_and_wait(page, "Reconstruct", "conv_autoencoder-code")
-    expected = expected_reconstruction(trained_run, digit_png)["codes"][0]
-    assert [float(v) for v in code.split(", ")] == pytest.approx(expected.tolist(), abs=1e-3)
+        "That file is not an image Pillow can read: cannot identify image file 'corrupt.png'."]
+    assert shows_the_models_code(page, trained_run, digit_png)
 
 
 @pytest.mark.browser

@@ -2,8 +2,7 @@
 model takes and a file Pillow cannot read are each refused with a sentence, and the tab then
 captions a held-out image as the endpoint does."""
 import pytest
-from browser_helpers import (bad_images, click, click_and_wait, error_message, open_page, served, show_tab, tabs_app,
-                             upload, upload_errors)
+from browser_helpers import click_and_wait, tab_page, upload, upload_refusals
 from PIL import Image
 
 from demos.backends import InProcessBackend
@@ -12,24 +11,18 @@ from demos.captioning import build_tab, caption_picture
 
 @pytest.fixture(scope="module")
 def captioning_page(tiny_run, browser, tmp_path_factory):
-    backend = InProcessBackend([tiny_run.endpoint])
-    with served(tabs_app(build_tab, [(tiny_run.task, backend, tmp_path_factory.mktemp("evaluation"))])) as url:
-        page = open_page(browser, url)
-        show_tab(page, tiny_run.task.name)
+    artifacts = tmp_path_factory.mktemp("evaluation")
+    with tab_page(browser, build_tab, [(tiny_run.task, InProcessBackend([tiny_run.endpoint]), artifacts)]) as page:
         yield page
-        page.close()
 
 
 @pytest.mark.browser
 def test_captioning_tab_at_its_edges(captioning_page, tiny_run, tmp_path):
     page, name = captioning_page, tiny_run.task.name
-    click(page, "Caption")
-    assert error_message(page) == "Upload an image or pick an example first."
-    bad = bad_images(tmp_path)
-    assert upload_errors(page, f"{name}-upload", "Caption", [bad["large"], bad["corrupt"]]) == [
+    assert upload_refusals(page, f"{name}-upload", "Caption", tmp_path) == [
+        "Upload an image or pick an example first.",
         "That image is too large: 8,000 x 8,000 pixels; at most 50,000,000 pixels are accepted.",
-        "That file is not an image Pillow can read: cannot identify image file 'corrupt.png'.",
-    ]
+        "That file is not an image Pillow can read: cannot identify image file 'corrupt.png'."]
     held_out = tiny_run.task.split.test.files[0]
     upload(page, f"{name}-upload", held_out)
     caption = click_and_wait(page, "Caption", f"{name}-caption")

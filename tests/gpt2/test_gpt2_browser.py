@@ -6,8 +6,8 @@ and continues a prompt as the endpoint does. The chatbot's evaluation table keep
 holding a code block in its cell."""
 import numpy as np
 import pytest
-from browser_helpers import (click, click_and_wait, error_message, field, open_page, send_message, served, set_number,
-                             set_text, show_tab, tabs_app, text_of, validation_message)
+from browser_helpers import (answer, field, refusal, send_message, set_number, show_tab, tab_page, text_of,
+                             validation_message)
 
 from demos.gpt2 import build_tab, stream
 from zoo.gpt2.task import settings
@@ -32,10 +32,8 @@ def gpt_page(demo_backends, browser, tmp_path_factory):
                 ["held-out question", "reference answer", "base (greedy)", "fine-tuned (greedy)"],
                 [["How do I write a function?", "def", "I do not know", CODE_ANSWER], ["Hi?", "Hello", "hi", "Hello!"]]))
         tabs.append((*demo_backends[name], artifacts))
-    with served(tabs_app(build_tab, tabs)) as url:
-        page = open_page(browser, url)
+    with tab_page(browser, build_tab, tabs) as page:
         yield page
-        page.close()
 
 
 def expected_text(backend, signature: str, inputs: dict, config, temperature: float) -> str:
@@ -80,17 +78,13 @@ def test_generate_tab_at_its_edges(gpt_page, demo_backends):
     page, (task, backend) = gpt_page, demo_backends["gpt2_generate"]
     show_tab(page, "gpt2_generate")
     set_number(page, "gpt2_generate-temperature", 0)
-    set_text(page, "gpt2_generate-prompt", "")
-    assert click_and_wait(page, "Generate", "gpt2_generate-note") == "No prompt: the model began a text of its own."
+    assert answer(page, "Generate", {"gpt2_generate-prompt": ""}, "gpt2_generate-note") == \
+        "No prompt: the model began a text of its own."
     assert text_of(page, "gpt2_generate-output") == expected_text(backend, "generate", {"prompts": ""}, task.config, 0.0)
-    set_text(page, "gpt2_generate-prompt", TOO_LONG)
-    click(page, "Generate")
-    assert error_message(page) == TOO_LONG_SENTENCE
-    set_text(page, "gpt2_generate-prompt", "In the beginning")
+    assert refusal(page, "Generate", {"gpt2_generate-prompt": TOO_LONG}) == TOO_LONG_SENTENCE
     set_number(page, "gpt2_generate-seed", HUGE_SEED)
-    click(page, "Generate")
-    assert error_message(page) == SEED_SENTENCE
+    assert refusal(page, "Generate", {"gpt2_generate-prompt": "In the beginning"}) == SEED_SENTENCE
     set_number(page, "gpt2_generate-seed", 0)
     continuation = expected_text(backend, "generate", {"prompts": "In the beginning"}, task.config, 0.0)
-    assert click_and_wait(page, "Generate", "gpt2_generate-output") == "In the beginning" + continuation
+    assert answer(page, "Generate", {}, "gpt2_generate-output") == "In the beginning" + continuation
     assert text_of(page, "gpt2_generate-note") == ""
