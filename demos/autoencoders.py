@@ -18,6 +18,9 @@ import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
 
+from demos.errors import model_error  # noqa: E402
+from demos.images import image_upload  # noqa: E402
+
 DISPLAY_SIZE = 192
 
 
@@ -102,7 +105,7 @@ def build_tab(task, backend, artifacts_dir: Path) -> None:
                 model_input = np.clip(model_input + rng.normal(0, noise, model_input.shape), 0, 1).astype("float32")
                 outputs = backend.predict({"images": model_input})
         except Exception as error:
-            raise gr.Error(f"The model rejected this image: {error}") from error
+            raise model_error(error) from error
         code = outputs["codes"][0]
         return (
             enlarge(model_input[0]),
@@ -118,7 +121,7 @@ def build_tab(task, backend, artifacts_dir: Path) -> None:
     with gr.Row():
         with gr.Column():
             sketch = gr.Sketchpad(label="Draw a digit", type="numpy", canvas_size=(280, 280))
-            upload = gr.Image(label="...or upload an image", type="numpy", image_mode="RGB")
+            upload = image_upload(label="...or upload an image", type="numpy", image_mode="RGB", elem_id=f"{task.name}-upload")
             noise = gr.Slider(0, 0.6, value=0.3 if denoising else 0.0, step=0.05,
                               label="Gaussian noise added to the model input")
             button = gr.Button("Reconstruct", variant="primary")
@@ -132,6 +135,7 @@ def build_tab(task, backend, artifacts_dir: Path) -> None:
     figures = [artifacts_dir / name for name in ("comparison.png", "reconstructions.png")]
     existing = [str(path) for path in figures if path.is_file()]
     if existing:
-        gr.Gallery(existing, label="From `python -m zoo evaluate`: autoencoder vs PCA, held-out reconstructions", columns=2, height=360)
+        gr.Gallery(existing, label="From `python -m zoo evaluate`: autoencoder vs PCA, held-out reconstructions",
+                   columns=2, height="auto", object_fit="contain", elem_id=f"{task.name}-figures")
     else:
         gr.Markdown(f"Run `python -m zoo evaluate {task.name}` to add the PCA comparison here.")

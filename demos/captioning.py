@@ -5,23 +5,18 @@ Built by `demos.app` with a backend (in-process model or TF Serving); imports no
 """
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import gradio as gr
 import numpy as np
 from PIL import Image
 
+from demos.errors import model_error
+from demos.images import encode_png, image_upload
 from zoo.captioning.figures import attention_overlays
+from zoo.captioning.images import MAX_PIXELS
 
 EXAMPLE_IMAGES = 8
-
-
-def encode_png(picture: Image.Image) -> bytes:
-    """The uploaded picture as PNG bytes, transparency kept (the model composites it onto white)."""
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 def on_white(picture: Image.Image) -> np.ndarray:
@@ -51,7 +46,7 @@ def build_tab(task, backend, artifacts_dir: Path) -> None:
         try:
             return caption_picture(backend, picture, int(beam_width))
         except Exception as error:
-            raise gr.Error(f"The model rejected this image: {error}") from error
+            raise model_error(error) from error
 
     c = task.config
     gr.Markdown(
@@ -61,7 +56,8 @@ def build_tab(task, backend, artifacts_dir: Path) -> None:
     )
     with gr.Row():
         with gr.Column():
-            upload = gr.Image(label="Image", type="pil", image_mode="RGBA", height=256)
+            upload = image_upload(MAX_PIXELS, label="Image", type="pil", image_mode="RGBA", height=256,
+                                  elem_id=f"{task.name}-upload")
             beam_width = gr.Slider(1, 8, value=c.beam_width, step=1, label="beam width (1: greedy)")
             button = gr.Button("Caption", variant="primary")
             gr.Examples([[f] for f in task.split.test.files[:EXAMPLE_IMAGES]], [upload], label="Held-out images")

@@ -13,6 +13,8 @@ from pathlib import Path
 import gradio as gr
 import numpy as np
 
+from demos.errors import reason
+
 
 def jsonable(outputs: dict[str, np.ndarray]) -> dict:
     """Endpoint outputs as JSON values: arrays to lists, bytes decoded."""
@@ -43,7 +45,7 @@ def build_tab(task, backend, artifacts_dir: Path) -> None:
             return jsonable(backend.predict({k: np.asarray(v, dtype=object if _is_text(v) else None) for k, v in inputs.items()},
                                             signature_name=signature_name.strip() or None))
         except Exception as error:
-            raise gr.Error(f"The model rejected this request: {error}") from error
+            raise gr.Error(f"The model rejected this request: {reason(error)}") from error
 
     gr.Button("Send", variant="primary").click(call, [signature, request], answer, api_name=f"{task.name}_predict")
 

@@ -12,7 +12,9 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
-from demos.captioning import encode_png
+from demos.errors import model_error
+from demos.images import encode_png, image_upload
+from zoo.captioning.images import MAX_PIXELS
 
 EXAMPLE_IMAGES = 8
 
@@ -44,7 +46,7 @@ def build_tab(task, backend, artifacts_dir: Path) -> None:
         try:
             return top_classes(backend, picture)
         except Exception as error:
-            raise gr.Error(f"The model rejected this image: {error}") from error
+            raise model_error(error) from error
 
     c = task.config
     what = "ImageNet's 1,000 classes" if c.dataset == "imagenet" else f"{c.dataset} ({', '.join(task.class_names)})"
@@ -52,7 +54,8 @@ def build_tab(task, backend, artifacts_dir: Path) -> None:
                 f"Upload any PNG/JPEG; the model sees its central {c.crop:.0%} at {c.image_size} px.")
     with gr.Row():
         with gr.Column():
-            upload = gr.Image(label="Image", type="pil", image_mode="RGBA", height=256)
+            upload = image_upload(MAX_PIXELS, label="Image", type="pil", image_mode="RGBA", height=256,
+                                  elem_id=f"{task.name}-upload")
             button = gr.Button("Classify", variant="primary")
             gr.Examples([[f] for f in example_files(task, artifacts_dir / "examples")], [upload], label="Test images")
         with gr.Column():

@@ -56,3 +56,14 @@ def free_port() -> int:
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """A headless Chromium shared by a test module's browser tests (see browser_helpers)."""
+    from browser_helpers import CHROMIUM, chromium
+
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed (make install installs it)")
+    with chromium() as launched:
+        yield launched

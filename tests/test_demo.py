@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from browser_helpers import click_and_wait, framed_figure, open_page, served, shown_whole, upload, upload_refusals
 from PIL import Image
 
 from demos.app import build_app
@@ -19,14 +20,27 @@ from demos.app import build_app
 ROOT = Path(__file__).resolve().parent.parent
 
 DIGIT_INDEX = 0
+FIGURES = {"comparison.png": (600, 400), "reconstructions.png": (1320, 240)}
+"""The autoencoder's evaluation figures and their sizes, drawn here as framed stand-ins."""
 
 
 @pytest.fixture(scope="module")
-def demo_url(trained_run):
-    app = build_app(["conv_autoencoder"], trained_run.workdir)
-    app.queue().launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
-    yield app.local_url
-    app.close()
+def demo_url(trained_run, tmp_path_factory):
+    """The app on a copy of the trained run, with evaluation figures the size `evaluate` draws them."""
+    workdir = tmp_path_factory.mktemp("demo_models")
+    run = shutil.copytree(trained_run.workdir / "conv_autoencoder", workdir / "conv_autoencoder")
+    (run / "evaluation").mkdir(exist_ok=True)
+    for name, (width, height) in FIGURES.items():
+        framed_figure(run / "evaluation" / name, width, height)
+    with served(build_app(["conv_autoencoder"], workdir)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def demo_page(demo_url, browser):
+    page = open_page(browser, demo_url, width=1400, height=1100)
+    yield page
+    page.close()
 
 
 @pytest.fixture(scope="module")
@@ -80,35 +94,44 @@ def test_a_non_image_upload_is_reported(trained_run):
         backend.predict({"image_bytes": np.array([b"not an image"], dtype=object)}, "reconstruct_image_bytes")
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+def shows_the_models_code(page, trained_run, png: Path) -> bool:
+    """Upload `png`, reconstruct it, and compare the code the page shows with the endpoint's."""
+    upload(page, "conv_autoencoder-upload", png)
+    code = click_and_wait(page, "Reconstruct", "conv_autoencoder-code")
+    expected = expected_reconstruction(trained_run, png)["codes"][0]
+    return [float(v) for v in code.split(", ")] == pytest.approx(expected.tolist(), abs=1e-3)
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make install installs it)")
-def test_reconstruction_appears_in_a_real_browser(demo_url, digit_png, artifacts_dir):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1100})
-            page.goto(demo_url, wait_until="networkidle")
-            page.locator("input[type=file]").last.set_input_files(str(digit_png))
-            page.get_by_role("button", name="Reconstruct").click()
-            image = page.locator("#conv_autoencoder-reconstruction img")
-            image.wait_for(state="visible", timeout=60_000)
-            page.wait_for_function(
-                "() => document.querySelector('#conv_autoencoder-code textarea, #conv_autoencoder-code input')?.value.length > 0",
-                timeout=60_000,
-            )
-            page.screenshot(path=str(artifacts_dir / "demo_autoencoder.png"), full_page=True)
-            png = image.screenshot()
-        finally:
-            browser.close()
-    picture = np.asarray(Image.open(io.BytesIO(png)).convert("L"), "float32")
+def test_reconstruction_appears_in_a_real_browser(demo_page, digit_png, artifacts_dir, trained_run):
+    page = demo_page
+    assert shows_the_models_code(page, trained_run, digit_png)
+    image = page.locator("#conv_autoencoder-reconstruction img")
+    image.wait_for(state="visible")
+    page.screenshot(path=str(artifacts_dir / "demo_autoencoder.png"), full_page=True)
+    picture = np.asarray(Image.open(io.BytesIO(image.screenshot())).convert("L"), "float32")
     assert picture.std() > 20, "the reconstruction shows a digit, not a blank box"
+
+
+@pytest.mark.browser
+def test_empty_oversized_and_corrupt_uploads_get_sentences_and_the_tab_still_answers(demo_page, digit_png, trained_run, tmp_path):
+    page = demo_page
+    page.reload()   # no image in the upload
+    page.get_by_role("button", name="Reconstruct", exact=True).wait_for()
+    assert upload_refusals(page, "conv_autoencoder-upload", "Reconstruct", tmp_path, too_large="huge") == [
+        "Draw something on the canvas or upload an image first.",
+        "That image is too large: 10,000,000,000 pixels; at most 178,956,970 pixels are accepted.",
+        "That file is not an image Pillow can read: cannot identify image file 'corrupt.png'."]
+    assert shows_the_models_code(page, trained_run, digit_png)
+
+
+@pytest.mark.browser
+def test_evaluation_figures_are_shown_whole(demo_page):
+    thumbnails = demo_page.locator("#conv_autoencoder-figures img")
+    thumbnails.first.wait_for()
+    assert thumbnails.count() == len(FIGURES)
+    for thumbnail, (name, (width, height)) in zip(thumbnails.all(), FIGURES.items()):
+        assert shown_whole(thumbnail.screenshot(), width, height), f"{name} is cropped or stretched in the gallery"
 
 
 def _free_ports(count: int) -> list[int]:
@@ -121,13 +144,10 @@ def _free_ports(count: int) -> list[int]:
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (make install installs it)")
-def test_quickstart_shows_the_page_first_then_a_tab_goes_from_training_to_answering(trained_run, tmp_path, digit_png, artifacts_dir):
+def test_quickstart_shows_the_page_first_then_a_tab_goes_from_training_to_answering(trained_run, tmp_path, digit_png, artifacts_dir, browser):
     """`python -m zoo quickstart`, end to end: the page is up before the model is trained; the
     tab shows the worker training, then switches to the served model without a reload, and the
     browser's answer is the model server's."""
-    from playwright.sync_api import sync_playwright
-
     from serving.client import connect
 
     workdir, exports = tmp_path / "models", tmp_path / "exports"
@@ -152,29 +172,22 @@ def test_quickstart_shows_the_page_first_then_a_tab_goes_from_training_to_answer
             except OSError:
                 time.sleep(0.5)
         assert not (workdir / "conv_autoencoder" / "model.keras").exists(), "the page is up before the model is trained"
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            try:
-                page = browser.new_page(viewport={"width": 1280, "height": 1000})
-                page.goto(demo_url, wait_until="networkidle")
-                status = page.locator(".live-status").first
-                assert "Not live yet" in status.inner_text()
-                button = page.get_by_role("button", name="Reconstruct")
-                assert not button.is_visible(), "no controls before the model is served"
-                page.wait_for_function("() => document.querySelector('.live-status').innerText.includes('training')",
-                                       timeout=120_000)
-                page.screenshot(path=str(artifacts_dir / "demo_training.png"), full_page=True)
-                button.wait_for(state="visible", timeout=300_000)
-                assert "Live" in status.inner_text()
-                page.locator("input[type=file]").last.set_input_files(str(digit_png))
-                button.click()
-                page.wait_for_function(
-                    "() => document.querySelector('#conv_autoencoder-code textarea, #conv_autoencoder-code input')?.value.length > 0",
-                    timeout=60_000)
-                shown = page.locator("#conv_autoencoder-code textarea, #conv_autoencoder-code input").first.input_value()
-                page.screenshot(path=str(artifacts_dir / "demo_live.png"), full_page=True)
-            finally:
-                browser.close()
+        page = open_page(browser, demo_url)
+        try:
+            status = page.locator(".live-status").first
+            assert "Not live yet" in status.inner_text()
+            button = page.get_by_role("button", name="Reconstruct", exact=True)
+            assert not button.is_visible(), "no controls before the model is served"
+            page.wait_for_function("() => document.querySelector('.live-status').innerText.includes('training')",
+                                   timeout=120_000)
+            page.screenshot(path=str(artifacts_dir / "demo_training.png"), full_page=True)
+            button.wait_for(state="visible", timeout=300_000)
+            assert "Live" in status.inner_text()
+            upload(page, "conv_autoencoder-upload", digit_png)
+            shown = click_and_wait(page, "Reconstruct", "conv_autoencoder-code")
+            page.screenshot(path=str(artifacts_dir / "demo_live.png"), full_page=True)
+        finally:
+            page.close()
         served = connect(f"http://127.0.0.1:{rest_port}", "conv_autoencoder").predict(
             {"image_bytes": np.array([digit_png.read_bytes()], dtype=object)}, signature_name="reconstruct_image_bytes")
         assert [float(v) for v in shown.split(", ")] == pytest.approx(served["codes"][0].tolist(), abs=1e-3)

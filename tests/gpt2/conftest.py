@@ -37,6 +37,15 @@ def tiny_runs(tmp_path_factory) -> TinyRuns:
 
 
 @pytest.fixture(scope="session")
+def demo_backends(tiny_runs) -> dict:
+    """task name -> (task, an in-process backend on its tiny model), traced once and shared by the demo tests."""
+    from demos.backends import InProcessBackend
+
+    return {task.name: (task, InProcessBackend(task.endpoints(model)))
+            for task, model in ((tiny_runs.base_task, tiny_runs.base), (tiny_runs.chatbot_task, tiny_runs.chatbot))}
+
+
+@pytest.fixture(scope="session")
 def tiny_llama_preset(tmp_path_factory) -> Path:
     """A keras-hub preset folder converted from a tiny llama GGUF with ChatML special tokens."""
     from tiny_gguf import hf_weights, write_gguf

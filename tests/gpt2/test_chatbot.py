@@ -71,13 +71,12 @@ def test_exported_greedy_equals_in_process_generate_token_for_token(exported, ti
         assert [int(i) for i in ids[:count]] == keras_hub_new_tokens(model, prompt, 10)
 
 
-def test_demo_streams_a_reply_in_chunks_and_builds_both_tabs(tiny_runs, tmp_path):
+def test_demo_streams_a_reply_in_chunks_and_builds_both_tabs(demo_backends, tmp_path):
     import gradio as gr
 
-    from demos.backends import InProcessBackend
     from demos.gpt2 import build_tab, stream
 
-    backend = InProcessBackend(tiny_runs.chatbot_task.endpoints(tiny_runs.chatbot))
+    backend = demo_backends["chatbot"][1]
 
     def request(so_far, tokens):
         return backend.predict({"question": np.array(["What is a computer?"], dtype=object),
@@ -86,8 +85,8 @@ def test_demo_streams_a_reply_in_chunks_and_builds_both_tabs(tiny_runs, tmp_path
     texts = list(stream(request, max_new_tokens=10, chunk=4))
     assert 1 <= len(texts) <= 3 and all(later.startswith(earlier) for earlier, later in zip(texts, texts[1:]))
     with gr.Blocks():
-        build_tab(tiny_runs.chatbot_task, backend, tmp_path)
-        build_tab(tiny_runs.base_task, InProcessBackend(tiny_runs.base_task.endpoints(tiny_runs.base)), tmp_path)
+        for task, task_backend in demo_backends.values():
+            build_tab(task, task_backend, tmp_path)
 
 
 def test_a_chatbot_on_the_zoos_gpt2_requires_it_and_never_trains_it(tmp_path):

@@ -39,9 +39,10 @@ def test_demo_tab_shows_translation_and_heatmap(trained, tmp_path):
     with gr.Blocks() as app:
         build_tab(trained.task, InProcessBackend(endpoints), tmp_path)
     callback = next(fn for fn in app.fns.values() if fn.api_name == "translation_attention_translate").fn
-    translation, heatmap = callback("veintitrés", 1, 10)
+    translation, heatmap, note = callback("veintitrés", 1, 10)
     assert translation == endpoints[0](text=np.array(["veintitrés"], dtype=object), **decoding_settings(1, 10))["translation"][0].decode()
     assert heatmap.ndim == 3 and heatmap.shape[2] == 3 and heatmap.std() > 0
+    assert note == "", "a one-token text fits and is known to the vocabulary"
 
 
 @pytest.mark.slow
