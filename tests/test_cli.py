@@ -80,7 +80,7 @@ def test_the_console_gets_no_tensorflow_start_up_notices(tmp_path):
     assert "oneDNN" in asked.stderr, "TF_CPP_MIN_LOG_LEVEL below 3 still shows TensorFlow's notices"
 
 
-def test_build_trains_evaluates_exports_and_records_each_phase(tmp_path):
+def test_build_serves_first_evaluates_later_and_records_each_phase(tmp_path):
     import zoo
     from zoo.progress import read_progress
 
@@ -91,15 +91,25 @@ def test_build_trains_evaluates_exports_and_records_each_phase(tmp_path):
         (path / "config.json").write_text(zoo.get_task(path.name, epochs=2, comparison_code_sizes=[]).config.to_json())
     (bad / "model.keras").write_bytes(b"\x00" * 100)
 
-    result = zoo_cli("build", "denoising_autoencoder", "dense_autoencoder", "--workdir", workdir, "--exports", exports)
+    result = zoo_cli("build", "denoising_autoencoder:served", "dense_autoencoder:served", "--workdir", workdir,
+                     "--exports", exports)
     assert result.returncode == 2 and "could not build denoising_autoencoder" in result.stderr, result.stderr
     failed = read_progress(bad / "progress.json")
     assert failed.phase == "failed" and "not a Keras model archive" in failed.message
-    done = read_progress(run / "progress.json")
-    assert done.phase == "ready" and done.epochs == 2 and [round(x) for x, _ in done.val_loss] == [1, 2]
-    assert (run / "evaluation" / "metrics.json").is_file()
+    served = read_progress(run / "progress.json")
+    assert served.phase == "ready" and served.message == "evaluation queued"
+    assert served.epochs == 2 and [round(x) for x, _ in served.val_loss] == [1, 2]
     assert (exports / "dense_autoencoder" / "1" / "saved_model.pb").is_file()
     assert "dense_autoencoder" in (exports / "models.local.config").read_text()
+    assert not (run / "evaluation" / "metrics.json").exists(), "a served step leaves the evaluation for later"
+    trained = (run / "model.keras").stat().st_mtime_ns
+
+    evaluated = zoo_cli("build", "dense_autoencoder", "--workdir", workdir, "--exports", exports)
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert (run / "evaluation" / "metrics.json").is_file()
+    assert (run / "model.keras").stat().st_mtime_ns == trained, "the evaluation step does not retrain"
+    assert not (exports / "dense_autoencoder" / "2").exists(), "nor export again"
+    assert read_progress(run / "progress.json").message == ""
 
     again = zoo_cli("build", "dense_autoencoder", "--workdir", workdir, "--exports", exports)
     assert again.returncode == 0 and "== dense_autoencoder" not in again.stdout, "a current task is not rebuilt"
@@ -108,4 +118,4 @@ def test_build_trains_evaluates_exports_and_records_each_phase(tmp_path):
 
 def test_build_refuses_an_unknown_step(tmp_path):
     result = zoo_cli("build", "dense_autoencoder:later", "--workdir", tmp_path)
-    assert result.returncode == 2 and "a step is TASK or TASK:untrained" in result.stderr
+    assert result.returncode == 2 and "the stage one of untrained, served, current" in result.stderr

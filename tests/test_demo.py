@@ -146,8 +146,8 @@ def _free_ports(count: int) -> list[int]:
 @pytest.mark.browser
 def test_quickstart_shows_the_page_first_then_a_tab_goes_from_training_to_answering(trained_run, tmp_path, digit_png, artifacts_dir, browser):
     """`python -m zoo quickstart`, end to end: the page is up before the model is trained; the
-    tab shows the worker training, then switches to the served model without a reload, and the
-    browser's answer is the model server's."""
+    tab shows the worker training, then switches to the served model without a reload, the
+    browser's answer is the model server's, and the worker evaluates the model afterwards."""
     from serving.client import connect
 
     workdir, exports = tmp_path / "models", tmp_path / "exports"
@@ -191,7 +191,10 @@ def test_quickstart_shows_the_page_first_then_a_tab_goes_from_training_to_answer
         served = connect(f"http://127.0.0.1:{rest_port}", "conv_autoencoder").predict(
             {"image_bytes": np.array([digit_png.read_bytes()], dtype=object)}, signature_name="reconstruct_image_bytes")
         assert [float(v) for v in shown.split(", ")] == pytest.approx(served["codes"][0].tolist(), abs=1e-3)
-        assert (workdir / "conv_autoencoder" / "evaluation" / "metrics.json").is_file()
+        metrics, deadline = workdir / "conv_autoencoder" / "evaluation" / "metrics.json", time.monotonic() + 300
+        while not metrics.is_file():
+            assert time.monotonic() < deadline, "the worker evaluates the model once it is served"
+            time.sleep(1)
     finally:
         process.send_signal(signal.SIGTERM)
         output = process.communicate(timeout=90)[0]

@@ -8,7 +8,7 @@ trains another. Each step records where the task is in `<workdir>/<task>/progres
     flow.train(flow.task("chatbot", ["lora_rank=4"]))   # what it requires first, then resumes or trains it
     flow.evaluate("chatbot")                     # metrics.json, tables and figures
     flow.export("chatbot", precision="float16")  # the next TF Serving version, verified
-    flow.build([Step("chatbot", untrained=True), Step("conv_autoencoder"), Step("chatbot")])
+    flow.build([Step("chatbot", "untrained"), Step("conv_autoencoder", "served"), Step("chatbot")])
 """
 from __future__ import annotations
 
@@ -58,13 +58,22 @@ def load_trained(task_name: str, workdir: str | Path = "models") -> tuple[Task, 
     return task_in(workdir, task_name), load_model(run.model)
 
 
+STAGES = ("untrained", "served", "current")
+"""What a `Step` brings its task to: an export of its untrained model (pretrained weights) if it
+has no export yet; a trained model, exported (evaluation left for a later step); or trained,
+evaluated and exported."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Step:
-    """One item of `Workflow.build`: bring task `name` to a current export, or with `untrained`,
-    export its untrained model (pretrained weights) if it has no export yet."""
+    """One item of `Workflow.build`: bring task `name` to `stage` (one of `STAGES`)."""
 
     name: str
-    untrained: bool = False
+    stage: str = "current"
+
+    def __post_init__(self) -> None:
+        if self.stage not in STAGES:
+            raise ZooError(f"step {self.name}:{self.stage}: the stage is one of {', '.join(STAGES)}")
 
 
 class Workflow:
@@ -202,21 +211,22 @@ class Workflow:
     def _build_step(self, step: Step) -> None:
         name = step.name
         progress = ProgressFile(self.run(name).progress)
-        if step.untrained:
+        if step.stage == "untrained":
             if self.latest_export(name) is None and self.task(name).serves_untrained():
                 progress.update(phase="exporting", message="the pretrained weights, to serve while fine-tuning")
                 self.export(name, untrained=True)
                 progress.update(phase="queued", message="serving the pretrained weights; the fine-tune is queued")
             return
-        if self.is_current(name):
-            progress.update(phase="ready", message="", seconds_left=None)
+        evaluate = step.stage == "current"
+        if self.is_trained(self.task(name)) and self.is_exported(name) and (self.is_evaluated(name) or not evaluate):
+            progress.update(phase="ready", message="" if self.is_evaluated(name) else "evaluation queued", seconds_left=None)
             return
         print(f"\n== {name}", flush=True)
         self.train(self.task(name))
-        if not self.is_evaluated(name):
+        if evaluate and not self.is_evaluated(name):
             progress.update(phase="evaluating", message="measuring on held-out data", seconds_left=None)
             self.evaluate(name)
         if not self.is_exported(name):
             progress.update(phase="exporting", message="writing and verifying the SavedModel", seconds_left=None)
             self.export(name)
-        progress.update(phase="ready", message="", seconds_left=None)
+        progress.update(phase="ready", message="" if self.is_evaluated(name) else "evaluation queued", seconds_left=None)

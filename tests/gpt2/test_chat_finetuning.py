@@ -99,7 +99,7 @@ def test_the_pretrained_chatbot_is_served_first_and_its_fine_tune_replaces_it(ti
     question = {"question": tf.constant(["What is a computer?"]), "answer_prefix": tf.constant([""]),
                 **{k: tf.constant(v) for k, v in greedy_settings(4).items()}}
 
-    assert flow.build([Step("chatbot", untrained=True)]) == []
+    assert flow.build([Step("chatbot", "untrained")]) == []
     base = tmp_path / "exports" / "chatbot"
     assert versions(base) == [1]
     first = json.loads((base / "1" / METADATA_FILE).read_text())
@@ -111,7 +111,7 @@ def test_the_pretrained_chatbot_is_served_first_and_its_fine_tune_replaces_it(ti
     zero_shot = task.answers(task.chat_model(task.base_model(), task.config.sequence_length), ["What is a computer?"])
     assert pretrained_answer[0].decode(errors="replace").strip() == zero_shot[0], "version 1 is the base as it ships"
 
-    assert flow.build([Step("chatbot", untrained=True), Step("chatbot")]) == []
+    assert flow.build([Step("chatbot", "untrained"), Step("chatbot")]) == []
     assert versions(base) == [1, 2], "the untrained step does nothing once an export exists"
     second = json.loads((base / "2" / METADATA_FILE).read_text())
     assert second["weights"] == "trained" and second["model_sha256"] == file_sha256(flow.run("chatbot").model)

@@ -3,7 +3,7 @@
     python -m zoo list
     python -m zoo train conv_autoencoder --set code_size=4 --epochs 50
     python -m zoo evaluate conv_autoencoder
-    python -m zoo build image_classifier chatbot:untrained conv_autoencoder chatbot
+    python -m zoo build image_classifier:served chatbot:untrained conv_autoencoder:served chatbot image_classifier
     python -m zoo export conv_autoencoder --precision float16
     python -m zoo serve
     python -m zoo demo --backend http://localhost:8501
@@ -24,7 +24,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 from zoo.distribution import STRATEGIES  # noqa: E402
 from zoo.errors import ZooError  # noqa: E402
 from zoo.registry import entries, get_entry  # noqa: E402
-from zoo.workflow import LOCAL_CONFIG, Step, Workflow  # noqa: E402
+from zoo.workflow import LOCAL_CONFIG, STAGES, Step, Workflow  # noqa: E402
 
 EXPERIMENTS = {
     "finetune-tricks": "zoo.experiments.finetune_tricks",
@@ -61,8 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     add("evaluate", "measure a trained task on held-out data; writes tables and plots")
 
     build = add("build", "train, evaluate and export each task that is not current, in order", task=False)
-    build.add_argument("steps", nargs="+", metavar="TASK[:untrained]",
-                       help="tasks in order; TASK:untrained exports its pretrained weights first if it has no export")
+    build.add_argument("steps", nargs="+", metavar="TASK[:STAGE]",
+                       help="tasks in order, each brought to its stage: untrained (its pretrained weights exported, if it "
+                            "has no export yet), served (trained and exported) or current (the default: trained, "
+                            "evaluated and exported)")
     build.add_argument("--exports", default=DEFAULT_EXPORTS, help="export root (default: exports)")
 
     export = add("export", "export a trained task as the next TF Serving version")
@@ -146,9 +148,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     for text in args.steps:
         name, _, stage = text.partition(":")
         get_entry(name)
-        if stage not in ("", "untrained"):
-            raise ZooError(f"{text!r}: a step is TASK or TASK:untrained")
-        steps.append(Step(name, untrained=stage == "untrained"))
+        if stage not in ("", *STAGES):
+            raise ZooError(f"{text!r}: a step is TASK or TASK:STAGE, the stage one of {', '.join(STAGES)}")
+        steps.append(Step(name, stage or "current"))
     failed = Workflow(args.workdir, args.exports).build(steps)
     if failed:
         raise ZooError(f"could not build {', '.join(failed)} (the errors are above)")

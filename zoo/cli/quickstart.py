@@ -3,9 +3,10 @@
 1. The model server starts on an empty model list and follows `exports/models.demo.config`,
    which lists every requested task that has an export (copied from `models.local.config` as
    exports land), so each model goes live as soon as it is loaded.
-2. A worker process (`python -m zoo build`) trains, evaluates and exports what is not current,
-   fast and striking tasks first; a task served from pretrained weights (the chatbot) is
-   exported untrained early, and its fine-tuned version replaces it when ready.
+2. A worker process (`python -m zoo build`) trains and exports what is not served yet, fast and
+   striking tasks first; a task served from pretrained weights (the chatbot) is exported
+   untrained early, and its fine-tuned version replaces it when ready. Evaluations come last,
+   once every model is live.
 3. The demo opens straight away: each tab shows its training live and switches to the model
    when the server serves it. Server and worker logs go to `exports/server.log` and
    `<workdir>/worker.log`; the console gets one line per task as it changes phase.
@@ -29,16 +30,19 @@ from zoo.workflow import LOCAL_CONFIG, Step, Workflow
 
 DEMO_CONFIG = "models.demo.config"
 DEMO_ORDER = ("image_classifier", "dense_autoencoder", "conv_autoencoder", "bert_sentiment", "image_captioning",
-              "bert_ner", "bert_qa", "face_classifier", "chatbot", "variational_autoencoder", "denoising_autoencoder",
-              "bert_next_sentence", "bert_masked_lm", "translation_attention", "gpt2_generate")
-"""The order the worker builds tasks in: quick and striking first. Tasks not listed come last."""
+              "bert_ner", "bert_qa", "face_classifier", "variational_autoencoder", "denoising_autoencoder",
+              "bert_next_sentence", "bert_masked_lm", "translation_attention", "gpt2_generate", "chatbot")
+"""The order the worker builds tasks in: quick and striking first; the chatbot's fine-tune last, as
+it answers with its pretrained weights meanwhile. Tasks not listed come last."""
 
 
 def demo_steps(names: list[str]) -> list[Step]:
-    """The worker's steps: the first task, then an untrained export of every task that serves
-    its pretrained weights before fine-tuning, then the other tasks."""
+    """The worker's steps: the first task served, then an untrained export of every task that
+    serves its pretrained weights before fine-tuning, then the other tasks served; evaluations
+    come last, once every model is live."""
     ordered = sorted(names, key=lambda name: DEMO_ORDER.index(name) if name in DEMO_ORDER else len(DEMO_ORDER))
-    return [Step(ordered[0]), *(Step(name, untrained=True) for name in ordered), *(Step(name) for name in ordered[1:])]
+    return [Step(ordered[0], "served"), *(Step(name, "untrained") for name in ordered),
+            *(Step(name, "served") for name in ordered[1:]), *(Step(name) for name in ordered)]
 
 
 def quickstart(names: list[str], args: argparse.Namespace) -> None:
@@ -68,7 +72,7 @@ def quickstart(names: list[str], args: argparse.Namespace) -> None:
         ], stdout=server_log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         worker = subprocess.Popen([
             sys.executable, "-m", "zoo", "build", "--workdir", str(workdir), "--exports", str(exports),
-            *(f"{step.name}:untrained" if step.untrained else step.name for step in demo_steps(names)),
+            *(f"{step.name}:{step.stage}" for step in demo_steps(names)),
         ], stdout=worker_log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         stop = threading.Event()
         follower = threading.Thread(target=follow, daemon=True, name="demo-follower",
