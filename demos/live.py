@@ -24,10 +24,12 @@ POLL_SECONDS = 2.0
 
 @dataclasses.dataclass(frozen=True)
 class ServedState:
-    """What the server says about a model: its available version, if any, or why there is none."""
+    """What the server says about a model: its available version, if any, or why there is none;
+    `pending` when the server lists a version that is not available yet (loading, say)."""
 
     version: int | None
     note: str
+    pending: bool = False
 
     @property
     def available(self) -> bool:
@@ -46,7 +48,7 @@ def served_state(backend) -> ServedState:
     if available:
         return ServedState(max(available), "")
     loading = [s.get("state", "").lower() for s in states]
-    return ServedState(None, f"the server is {loading[0]} it" if loading else "not exported yet")
+    return ServedState(None, f"the server is {loading[0]} it" if loading else "not exported yet", pending=bool(loading))
 
 
 def status_text(progress: Progress | None, served: ServedState) -> str:
@@ -87,7 +89,7 @@ class LivePanel:
         self.status = gr.Markdown(status_text(progress, served), elem_classes=["live-status"])
         self.plot = gr.LinePlot(loss_frame(progress), x="epoch", y="loss", color="curve", title="loss",
                                 visible=_training(progress), height=220)
-        self.timer = gr.Timer(POLL_SECONDS, active=not _finished(progress, served))
+        self.timer = gr.Timer(POLL_SECONDS, active=not settled(progress, served))
         self.body = gr.Column(visible=served.available)
         return self.body.__enter__()
 
@@ -99,7 +101,7 @@ class LivePanel:
             return (status_text(progress, served),
                     gr.LinePlot(loss_frame(progress), visible=_training(progress)),
                     gr.Column(visible=served.available),
-                    gr.Timer(active=not _finished(progress, served)))
+                    gr.Timer(active=not settled(progress, served)))
 
         self.timer.tick(refresh, outputs=[self.status, self.plot, self.body, self.timer],
                         show_progress="hidden", queue=False)
@@ -109,5 +111,11 @@ def _training(progress: Progress | None) -> bool:
     return progress is not None and progress.phase in ("training", "trained", "evaluating", "exporting") and bool(progress.loss)
 
 
-def _finished(progress: Progress | None, served: ServedState) -> bool:
-    return served.available and progress is not None and progress.phase in ("ready", "failed")
+def settled(progress: Progress | None, served: ServedState) -> bool:
+    """Nothing more will change: the model is served and its worker is done, or the worker
+    failed and the server has no version on its way."""
+    if progress is None:
+        return False
+    if served.available:
+        return progress.phase in ("ready", "failed")
+    return progress.phase == "failed" and not served.pending
