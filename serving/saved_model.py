@@ -112,7 +112,9 @@ def signatures(meta_graph: meta_graph_pb2.MetaGraphDef) -> dict[str, Signature]:
 
 
 def as_input_array(value: object, name: str, info: TensorInfo) -> np.ndarray:
-    """Convert a client's value to the dtype a signature input expects.
+    """Convert a client's value to the dtype a signature input expects; an array already of that
+    dtype (text as bytes) is returned as it is, so a request decoded by the protocol layer, or
+    gathered into a batch, is not converted a second time.
 
     The shape is not checked: TF Serving feeds the tensor as given and lets the graph judge it
     (servables/tensorflow/predict_util.cc only matches input names and parses the tensors), so
@@ -121,7 +123,8 @@ def as_input_array(value: object, name: str, info: TensorInfo) -> np.ndarray:
     try:
         if info.numpy_dtype is object:
             array = np.asarray(value, dtype=object)
-            array = np.vectorize(_as_bytes, otypes=[object])(array) if array.size else array
+            if array.size and not all(type(item) is bytes for item in array.flat):
+                array = np.vectorize(_as_bytes, otypes=[object])(array)
         else:
             array = np.asarray(value, dtype=info.numpy_dtype)
     except (TypeError, ValueError, OverflowError) as error:
