@@ -27,7 +27,7 @@ from serving.saved_model import SessionModel  # noqa: E402
 from zoo.gpt2.config import GPT2Config  # noqa: E402
 from zoo.gpt2.generation import generate_token_ids  # noqa: E402
 from zoo.gpt2.models import build_causal_lm  # noqa: E402
-from zoo.gpt2.task import generate_endpoint, greedy_settings  # noqa: E402
+from zoo.gpt2.task import generate_endpoint, generate_examples, greedy_settings  # noqa: E402
 from zoo.registry import get_task  # noqa: E402
 from zoo.tables import markdown_table  # noqa: E402
 
@@ -49,7 +49,7 @@ def model_and_endpoint(size: str, new_tokens: int):
         return model, chat, task.template.prompt(QUESTION), lambda batch: {
             "question": np.array([QUESTION] * batch, dtype=object), "answer_prefix": np.array([""] * batch, dtype=object)}
     model = build_causal_lm(SIZES[size])
-    return model, generate_endpoint(model, [PROMPT], SIZES[size]), PROMPT, lambda batch: {
+    return model, generate_endpoint(model, generate_examples([PROMPT], SIZES[size].max_new_tokens)), PROMPT, lambda batch: {
         "prompts": np.array([PROMPT] * batch, dtype=object)}
 
 

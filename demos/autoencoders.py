@@ -19,6 +19,7 @@ from PIL import Image  # noqa: E402
 from sklearn.decomposition import PCA  # noqa: E402
 
 from demos.errors import model_error  # noqa: E402
+from demos.examples import example_files  # noqa: E402
 from demos.images import image_upload  # noqa: E402
 
 DISPLAY_SIZE = 192
@@ -125,6 +126,8 @@ def build_tab(task, backend, artifacts_dir: Path) -> None:
             noise = gr.Slider(0, 0.6, value=0.3 if denoising else 0.0, step=0.05,
                               label="Gaussian noise added to the model input")
             button = gr.Button("Reconstruct", variant="primary")
+            gr.Examples([[f] for f in example_files(task, "reconstruct_image_bytes", "image_bytes", artifacts_dir / "examples")],
+                        [upload], label="Held-out images")
         with gr.Column():
             with gr.Row():
                 seen = gr.Image(label="Model input", height=DISPLAY_SIZE, width=DISPLAY_SIZE, format="png", elem_id=f"{task.name}-input")

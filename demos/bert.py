@@ -14,6 +14,7 @@ import gradio as gr
 import numpy as np
 
 from demos.errors import model_error
+from demos.examples import first_example
 
 
 def _texts(value: str) -> dict[str, np.ndarray]:
@@ -54,7 +55,7 @@ def build_tab(task, backend, artifacts_dir: Path) -> None:
     gr.Markdown(f"**{task.name.replace('_', ' ')}** on BERT `{task.config.backbone}`. {type(task).__doc__.splitlines()[0]}")
     window = task.config.sequence_length
     if kind == "SentimentTask":
-        text = gr.Textbox(label="Text", value="I love the new update, works great!", elem_id=f"{task.name}-text")
+        text = gr.Textbox(label="Text", value=first_example(task, "classify", "text"), elem_id=f"{task.name}-text")
         label = gr.Label(label="Sentiment", elem_id=f"{task.name}-result")
         note = gr.Markdown(elem_id=f"{task.name}-note")
 
@@ -65,8 +66,8 @@ def build_tab(task, backend, artifacts_dir: Path) -> None:
 
         gr.Button("Classify", variant="primary").click(classify, text, [label, note], api_name=f"{task.name}_classify")
     elif kind == "QuestionAnsweringTask":
-        context = gr.Textbox(label="Context", lines=5, value=str(task.data[1].contexts[0]), elem_id=f"{task.name}-context")
-        question = gr.Textbox(label="Question", value=str(task.data[1].questions[0]), elem_id=f"{task.name}-question")
+        context = gr.Textbox(label="Context", lines=5, value=first_example(task, "answer", "context"), elem_id=f"{task.name}-context")
+        question = gr.Textbox(label="Question", value=first_example(task, "answer", "question"), elem_id=f"{task.name}-question")
         answer = gr.HighlightedText(label="Answer in its context", elem_id=f"{task.name}-result")
         note = gr.Markdown(elem_id=f"{task.name}-note")
 
@@ -86,8 +87,7 @@ def build_tab(task, backend, artifacts_dir: Path) -> None:
 
         gr.Button("Answer", variant="primary").click(ask, [question, context], [answer, note], api_name=f"{task.name}_answer")
     elif kind == "EntityTask":
-        text = gr.Textbox(label="Text", value="Anna Weber flew from Berlin to Lyon to meet the board of Siemens.",
-                          elem_id=f"{task.name}-text")
+        text = gr.Textbox(label="Text", value=first_example(task, "tag", "text"), elem_id=f"{task.name}-text")
         entities = gr.HighlightedText(label="Entities", elem_id=f"{task.name}-result")
         note = gr.Markdown(elem_id=f"{task.name}-note")
 
@@ -102,8 +102,8 @@ def build_tab(task, backend, artifacts_dir: Path) -> None:
 
         gr.Button("Tag", variant="primary").click(tag, text, [entities, note], api_name=f"{task.name}_tag")
     elif kind == "NextSentenceTask":
-        first = gr.Textbox(label="Sentence A", value=str(task.data[1].first[1]), elem_id=f"{task.name}-first")
-        second = gr.Textbox(label="Sentence B", value=str(task.data[1].second[1]), elem_id=f"{task.name}-second")
+        first = gr.Textbox(label="Sentence A", value=first_example(task, "next_sentence", "first"), elem_id=f"{task.name}-first")
+        second = gr.Textbox(label="Sentence B", value=first_example(task, "next_sentence", "second"), elem_id=f"{task.name}-second")
         verdict = gr.Label(label="Does B follow A?", elem_id=f"{task.name}-result")
         note = gr.Markdown(elem_id=f"{task.name}-note")
 
@@ -119,7 +119,7 @@ def build_tab(task, backend, artifacts_dir: Path) -> None:
 
         gr.Button("Judge", variant="primary").click(judge, [first, second], [verdict, note], api_name=f"{task.name}_next_sentence")
     else:
-        text = gr.Textbox(label="Text with [MASK]", value="this movie was really [MASK] .", elem_id=f"{task.name}-text")
+        text = gr.Textbox(label="Text with [MASK]", value=first_example(task, "fill_mask", "text"), elem_id=f"{task.name}-text")
         table = gr.Dataframe(headers=["mask", "token", "probability"], label="Top tokens", elem_id=f"{task.name}-result")
         note = gr.Markdown(elem_id=f"{task.name}-note")
 

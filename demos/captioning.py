@@ -12,12 +12,10 @@ import numpy as np
 from PIL import Image
 
 from demos.errors import model_error
+from demos.examples import example_files
 from demos.images import encode_png, image_upload
 from zoo.captioning.figures import attention_overlays
 from zoo.captioning.images import MAX_PIXELS
-
-EXAMPLE_IMAGES = 8
-
 
 def on_white(picture: Image.Image) -> np.ndarray:
     """[H, W, 3] float picture in [0, 1] with transparency composited onto white, as the model sees it."""
@@ -60,7 +58,8 @@ def build_tab(task, backend, artifacts_dir: Path) -> None:
                                   elem_id=f"{task.name}-upload")
             beam_width = gr.Slider(1, 8, value=c.beam_width, step=1, label="beam width (1: greedy)")
             button = gr.Button("Caption", variant="primary")
-            gr.Examples([[f] for f in task.split.test.files[:EXAMPLE_IMAGES]], [upload], label="Held-out images")
+            gr.Examples([[f] for f in example_files(task, "caption", "image_bytes", artifacts_dir / "examples")], [upload],
+                        label="Held-out images")
         with gr.Column():
             caption = gr.Textbox(label="Caption", elem_id=f"{task.name}-caption")
             overlays = gr.Gallery(label="Attention per word", columns=4, height=360)

@@ -3,7 +3,8 @@
     build_tab(task, backend, Path("models/my_task/evaluation"))
 
 The request is what `POST /v1/models/<task>:predict` takes under "inputs" (a dict of named
-lists); the answer shows every output, byte strings decoded as UTF-8.
+lists), filled in at first with the examples of the task's first endpoint; the answer shows
+every output, byte strings decoded as UTF-8.
 """
 from __future__ import annotations
 
@@ -28,10 +29,12 @@ def jsonable(outputs: dict[str, np.ndarray]) -> dict:
 
 
 def build_tab(task, backend, artifacts_dir: Path) -> None:
-    """A signature name, a JSON request and the JSON answer."""
+    """A signature name, a JSON request and the JSON answer, filled in with the first endpoint's examples."""
     gr.Markdown(f"**{task.name.replace('_', ' ')}**: send its endpoints a request as TF Serving's REST `inputs`.")
-    signature = gr.Textbox(label="Signature", value="serving_default")
-    request = gr.Code(label='Inputs, e.g. {"text": ["hello"]}', language="json", value="{}")
+    endpoint, examples = next(iter(task.examples().items()))
+    signature = gr.Textbox(label="Signature", value=endpoint)
+    request = gr.Code(label='Inputs, e.g. {"text": ["hello"]}', language="json", value=json.dumps(jsonable(
+        {name: np.asarray(value) for name, value in examples.items()})))
     answer = gr.JSON(label="Outputs")
 
     def call(signature_name: str, text: str) -> dict:

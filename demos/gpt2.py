@@ -21,6 +21,7 @@ import gradio as gr
 import numpy as np
 
 from demos.errors import model_error, reason, sentence
+from demos.examples import first_example
 from zoo.gpt2.config import ChatbotConfig
 from zoo.gpt2.task import settings
 
@@ -112,7 +113,7 @@ def _chat_tab(task, backend) -> None:
         reply, additional_inputs=sampler_controls(task.config, task.name), validator=needs_text,
         chatbot=gr.Chatbot(label="Chatbot", scale=1, elem_id=f"{task.name}-chat"),
         textbox=gr.Textbox(show_label=False, placeholder="Type a question...", scale=7, elem_id=f"{task.name}-message"),
-        examples=[["What is a computer?"], ["Who wrote Hamlet?"], ["Do you like music?"]],
+        examples=[[question] for question in task.examples()["chat"]["question"]],
         api_name=f"{task.name}_chat",
     )
 
@@ -141,7 +142,8 @@ def _generate_tab(task, backend) -> None:
     gr.Markdown(f"**{task.name.replace('_', ' ')}**: a small GPT-2 pre-trained on the World English Bible.")
     with gr.Row():
         with gr.Column():
-            prompt = gr.Textbox(label="Prompt", value="In the beginning", lines=3, elem_id=f"{task.name}-prompt")
+            prompt = gr.Textbox(label="Prompt", value=first_example(task, "generate", "prompts"), lines=3,
+                                elem_id=f"{task.name}-prompt")
             controls = sampler_controls(task.config, task.name)
             button = gr.Button("Generate", variant="primary")
         with gr.Column():

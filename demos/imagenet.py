@@ -5,7 +5,6 @@ Built by `demos.app` with a backend (in-process model or TF Serving); imports no
 """
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import gradio as gr
@@ -13,28 +12,14 @@ import numpy as np
 from PIL import Image
 
 from demos.errors import model_error
+from demos.examples import example_files
 from demos.images import encode_png, image_upload
 from zoo.captioning.images import MAX_PIXELS
-
-EXAMPLE_IMAGES = 8
-
 
 def top_classes(backend, picture: Image.Image) -> dict[str, float]:
     """The backend's top classes of `picture` and their probabilities, likeliest first."""
     outputs = backend.predict({"image_bytes": np.array([encode_png(picture)], dtype=object)}, signature_name="classify")
     return {name.decode(): float(p) for name, p in zip(outputs["classes"][0], outputs["probabilities"][0])}
-
-
-def example_files(task, folder: Path) -> list[str]:
-    """The task's test images as files Gradio can show (sample photos, or PNG renders of faces)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    files = []
-    for i, data in enumerate(task.split.test.image_bytes[:EXAMPLE_IMAGES]):
-        path = folder / f"example_{i}.png"
-        if not path.is_file():
-            Image.open(io.BytesIO(data)).convert("RGB").save(path)
-        files.append(str(path))
-    return files
 
 
 def build_tab(task, backend, artifacts_dir: Path) -> None:
@@ -57,7 +42,7 @@ def build_tab(task, backend, artifacts_dir: Path) -> None:
             upload = image_upload(MAX_PIXELS, label="Image", type="pil", image_mode="RGBA", height=256,
                                   elem_id=f"{task.name}-upload")
             button = gr.Button("Classify", variant="primary")
-            gr.Examples([[f] for f in example_files(task, artifacts_dir / "examples")], [upload], label="Test images")
+            gr.Examples([[f] for f in example_files(task, "classify", "image_bytes", artifacts_dir / "examples")], [upload], label="Test images")
         with gr.Column():
             label = gr.Label(num_top_classes=c.top_k, label=f"Top {c.top_k}", elem_id=f"{task.name}-classes")
     button.click(run, [upload], [label], api_name=f"{task.name}_classify")

@@ -18,13 +18,10 @@ import gradio as gr
 import numpy as np
 
 from demos.errors import model_error
+from demos.examples import first_example
 from zoo.translation.attention_map import attention_image
 from zoo.translation.task import decoding_settings
 from zoo.translation.tokenizer import UNK, make_tokenizer
-
-EXAMPLES = ["En el principio crió Dios los cielos y la tierra.", "Y dijo Dios: Sea la luz: y fué la luz.",
-            "Bienaventurados los pobres en espíritu."]
-
 
 def reading_note(source_tokenizer, text: str, source_length: int) -> str:
     """What the model did not read of `text`, or could not: tokens past its window, tokens
@@ -69,11 +66,11 @@ def build_tab(task, backend, artifacts_dir: Path) -> None:
                 "an RNN with attention, the last decoder layer's cross-attention (mean over heads) of a Transformer.")
     with gr.Row():
         with gr.Column():
-            text = gr.Textbox(label="Spanish", value=EXAMPLES[0], lines=3, elem_id=f"{task.name}-text")
+            text = gr.Textbox(label="Spanish", value=first_example(task, "translate", "text"), lines=3, elem_id=f"{task.name}-text")
             beam = gr.Slider(1, 16, value=c.beam_width, step=1, label="beam width (1: greedy)")
             length = gr.Slider(1, c.target_length - 1, value=c.max_output_tokens, step=1, label="max output tokens")
             button = gr.Button("Translate", variant="primary")
-            gr.Examples([[e] for e in EXAMPLES], [text])
+            gr.Examples([[e] for e in task.examples()["translate"]["text"]], [text])
         with gr.Column():
             output = gr.Textbox(label="English", lines=3, elem_id=f"{task.name}-output")
             note = gr.Markdown(elem_id=f"{task.name}-note")

@@ -32,6 +32,8 @@ def test_a_new_family_trains_exports_and_demos_with_no_other_change(linear_famil
     assert served["y"][0, 0] == pytest.approx(5.0, abs=0.1)
 
     app = build_app(["linear"], tmp_path / "models")
+    shown = [component.get("props", {}).get("value") for component in app.config["components"]]
+    assert "predict" in shown and '{"x": [[0.0], [1.0]]}' in shown, "the generic tab starts from the endpoint's examples"
     app.queue().launch(server_name="127.0.0.1", server_port=None, prevent_thread_lock=True, quiet=True)
     try:
         answer = Client(app.local_url, verbose=False).predict("predict", '{"x": [[2.0]]}', api_name="/linear_predict")

@@ -7,6 +7,7 @@ data -> model -> train -> evaluate -> export -> serve -> demo.
     task.compile(model)
     model.fit(splits.train, validation_data=splits.validation, epochs=task.config.epochs)
     report = task.evaluate(model, Path("out"))   # metrics, tables, figures
+    task.examples()                          # inputs to try, per endpoint, with no model
     served = task.serving_model(model, "float16")   # what `serving.export` tracks, for a GPU
     endpoints = task.endpoints(served)       # what `serving.export` writes as signatures
 
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import ClassVar, Generic, Mapping, TypeVar
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from zoo.config import TaskConfig
@@ -118,8 +120,18 @@ class Task(abc.ABC):
         """Measure the trained model on held-out data; write tables and plots under `out_dir`."""
 
     @abc.abstractmethod
+    def examples(self) -> dict[str, dict[str, np.ndarray]]:
+        """Inputs to try, by endpoint name then input name: a small batch of what a user sends,
+        the first row the one to show first, built without a model. `endpoints` carry them
+        (exports warm up and verify with them) and demos offer them.
+
+            task.examples()["classify"]["text"][0]   # 'I love the new update, works great!'
+        """
+
+    @abc.abstractmethod
     def endpoints(self, model: keras.Model) -> list[Endpoint]:
-        """Serving endpoints over `model`: raw inputs in, decoded outputs out."""
+        """Serving endpoints over `model`, raw inputs in and decoded outputs out, each with its
+        `examples()`."""
 
     def serving_model(self, model: keras.Model, precision: Precision = "float32") -> keras.Model:
         """The model an export tracks and its endpoints serve: the trained `model` computing in

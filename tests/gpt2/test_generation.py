@@ -9,7 +9,7 @@ from zoo.errors import ZooError
 from zoo.gpt2.config import GPT2Config
 from zoo.gpt2.generation import generate
 from zoo.gpt2.models import build_causal_lm
-from zoo.gpt2.task import generate_endpoint, greedy_settings
+from zoo.gpt2.task import generate_endpoint, generate_examples, greedy_settings
 from zoo.gpt2.tokenizer import END_TOKEN_ID
 
 PROMPTS = ["Hello world", "The Lord is my shepherd, I shall"]
@@ -23,7 +23,7 @@ def model():
 
 @pytest.fixture(scope="module")
 def endpoint(model):
-    return generate_endpoint(model, PROMPTS, GPT2Config())
+    return generate_endpoint(model, generate_examples(PROMPTS, GPT2Config().max_new_tokens))
 
 
 def run(endpoint, prompts=PROMPTS, **settings):
@@ -86,7 +86,7 @@ def test_generation_stops_at_the_end_token_and_leaves_it_out():
     embeddings = np.zeros(backbone.token_embedding.embeddings.shape, "float32")
     embeddings[END_TOKEN_ID, 0] = 10.0
     backbone.token_embedding.embeddings.assign(embeddings)
-    out = run(generate_endpoint(model, PROMPTS, GPT2Config()), max_new_tokens=8)
+    out = run(generate_endpoint(model, generate_examples(PROMPTS, GPT2Config().max_new_tokens)), max_new_tokens=8)
     assert out["num_tokens"].tolist() == [0, 0] and out["text"].tolist() == [b"", b""]
     assert out["token_ids"].shape == (2, 0)
 

@@ -7,7 +7,8 @@ from PIL import Image
 
 import zoo
 from demos.backends import InProcessBackend
-from demos.imagenet import build_tab, example_files, top_classes
+from demos.examples import example_files
+from demos.imagenet import build_tab, top_classes
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,7 @@ def test_image_classifier_tab_at_its_edges(classifier, browser, tmp_path):
             "Upload an image or pick an example first.",
             "That image is too large: 8,000 x 8,000 pixels; at most 50,000,000 pixels are accepted.",
             "That file is not an image Pillow can read: cannot identify image file 'corrupt.png'."]
-        photo = example_files(task, artifacts / "examples")[0]
+        photo = example_files(task, "classify", "image_bytes", artifacts / "examples")[0]
         upload(page, f"{task.name}-upload", photo)
         click_and_wait(page, "Classify", f"{task.name}-classes")
         expected = top_classes(backend, Image.open(photo).convert("RGBA"))

@@ -26,6 +26,9 @@ from zoo.plots import save_image_grid, save_image_rows, save_lines, save_scatter
 from zoo.tables import markdown_table
 from zoo.task import Report, Splits, Task
 
+SERVING_EXAMPLES = 4
+"""Held-out images (and as many codes) the endpoints carry as examples: the demo offers them."""
+
 
 class AutoencoderTask(Task):
     """Dense, convolutional, denoising or variational autoencoder (`config.kind`)."""
@@ -149,10 +152,19 @@ class AutoencoderTask(Task):
             images = images / tf.maximum(peak, 1e-3)
         return images
 
+    def examples(self) -> dict[str, dict[str, np.ndarray]]:
+        images = self.split.test.images[:SERVING_EXAMPLES]
+        codes = np.random.default_rng(0).standard_normal((SERVING_EXAMPLES, self.config.code_size)).astype("float32")
+        return {
+            "reconstruct": {"images": images},
+            "reconstruct_image_bytes": {"image_bytes": np.array([_png(image) for image in images], dtype=object)},
+            "encode": {"images": images},
+            "decode": {"codes": codes},
+        }
+
     def endpoints(self, model: keras.Model) -> list[Endpoint]:
         image_spec = tf.TensorSpec((None, *self.image_shape), tf.float32)
-        sample_images = self.split.test.images[:4]
-        sample_codes = self.encode(model, sample_images).numpy().astype("float32")
+        examples = self.examples()
 
         def reconstruct(images: tf.Tensor) -> dict[str, tf.Tensor]:
             codes = self.encode(model, images)
@@ -167,23 +179,22 @@ class AutoencoderTask(Task):
 
         return [
             Endpoint(
-                "reconstruct", reconstruct, {"images": image_spec}, {"images": sample_images},
+                "reconstruct", reconstruct, {"images": image_spec}, examples["reconstruct"],
                 "float images [N, H, W, 1] in [0, 1] -> reconstructions and codes",
             ),
             Endpoint(
                 "reconstruct_image_bytes", reconstruct_image_bytes,
-                {"image_bytes": tf.TensorSpec((None,), tf.string)},
-                {"image_bytes": np.array([_png(image) for image in sample_images], dtype=object)},
+                {"image_bytes": tf.TensorSpec((None,), tf.string)}, examples["reconstruct_image_bytes"],
                 "encoded PNG/JPEG images of any size -> the decoded model inputs, reconstructions (also as PNG) and codes",
             ),
             Endpoint(
                 "encode", lambda images: {"codes": self.encode(model, images)},
-                {"images": image_spec}, {"images": sample_images}, "images -> codes",
+                {"images": image_spec}, examples["encode"], "images -> codes",
             ),
             Endpoint(
                 "decode", lambda codes: {"images": self.decode(model, codes)},
-                {"codes": tf.TensorSpec((None, self.config.code_size), tf.float32)}, {"codes": sample_codes},
-                "codes -> images (explore or sample the latent space)",
+                {"codes": tf.TensorSpec((None, self.config.code_size), tf.float32)}, examples["decode"],
+                "codes -> images (explore or sample the latent space; the examples are standard normal draws)",
             ),
         ]
 

@@ -34,6 +34,8 @@ from zoo.task import Report, Splits, Task
 BLEU_ORDERS = (1, 2, 3, 4)
 EXAMPLES = 12
 ATTENTION_EXAMPLES = 4
+SERVING_EXAMPLES = 4
+"""Held-out images the `caption` endpoint carries as examples: the demo offers them."""
 
 
 def bleu_scores(hypotheses: Sequence[str], references: Sequence[Sequence[str]]) -> dict[str, float]:
@@ -136,15 +138,18 @@ class CaptioningTask(Task):
                          *attention_overlays(image, attention[:length], words)])
         return save_attention_rows(path, rows, f"{self.name}: attention per word")
 
+    def examples(self) -> dict[str, dict[str, np.ndarray]]:
+        images = np.array([Path(f).read_bytes() for f in self.split.test.files[:SERVING_EXAMPLES]], dtype=object)
+        return {"caption": {"image_bytes": images, "beam_width": np.array(self.config.beam_width, "int32")}}
+
     def endpoints(self, model: keras.Model) -> list[Endpoint]:
         tokenizer = self.tokenizer(model)
-        examples = np.array([Path(f).read_bytes() for f in self.split.test.files[:2]], dtype=object)
         return [
             Endpoint(
                 "caption", lambda image_bytes, beam_width: caption_images(model, tokenizer, image_bytes, beam_width,
                                                                           self.config.length_penalty),
                 {"image_bytes": tf.TensorSpec([None], tf.string), "beam_width": tf.TensorSpec([], tf.int32)},
-                {"image_bytes": examples, "beam_width": np.array(self.config.beam_width, "int32")},
+                self.examples()["caption"],
                 "encoded PNG/JPEG/GIF/BMP images of any size + beam_width (1: greedy) -> caption, token_ids "
                 "(-1 after the end), log_prob, attention over the image grid per word",
             ),

@@ -31,6 +31,9 @@ from zoo.imagenet.weights import NUM_CLASSES
 from zoo.tables import markdown_table
 from zoo.task import Report, Splits, Task
 
+EXAMPLES = 8
+"""Test images the `classify` endpoint carries as examples: the demo offers them."""
+
 
 class ImageClassifierTask(Task):
     """EfficientNet-Lite0 classifying `config.dataset` (see `ImageClassifierConfig`)."""
@@ -99,6 +102,9 @@ class ImageClassifierTask(Task):
         (out_dir / "accuracy.md").write_text(tables["accuracy"] + "\n\n" + tables["examples"] + "\n")
         return Report(metrics, tables, [out_dir / "accuracy.md"])
 
+    def examples(self) -> dict[str, dict[str, np.ndarray]]:
+        return {"classify": {"image_bytes": self.split.test.image_bytes[:EXAMPLES]}}
+
     def endpoints(self, model: keras.Model) -> list[Endpoint]:
         names = tf.constant(self.class_names)
         k = min(self.config.top_k, len(self.class_names))
@@ -109,7 +115,6 @@ class ImageClassifierTask(Task):
             return {"classes": tf.gather(names, top.indices), "class_ids": top.indices, "probabilities": top.values}
 
         return [Endpoint(
-            "classify", classify, {"image_bytes": tf.TensorSpec([None], tf.string)},
-            {"image_bytes": self.split.test.image_bytes[:2]},
+            "classify", classify, {"image_bytes": tf.TensorSpec([None], tf.string)}, self.examples()["classify"],
             f"encoded PNG/JPEG/GIF/BMP images of any size -> the top {k} classes, their ids and probabilities",
         )]

@@ -34,6 +34,9 @@ from zoo.translation.tokenizer import END, PAD, START, learn_vocabulary, make_to
 
 CONSTANT_CANDIDATES = 100
 TRANSLATE_BATCH = 64
+EXAMPLE_SENTENCES = ("En el principio crió Dios los cielos y la tierra.", "Y dijo Dios: Sea la luz: y fué la luz.",
+                     "Bienaventurados los pobres en espíritu.")
+"""What the endpoints carry as examples and the demo offers first."""
 
 
 def decoding_settings(beam_width: int, max_length: int) -> dict[str, np.ndarray]:
@@ -41,7 +44,7 @@ def decoding_settings(beam_width: int, max_length: int) -> dict[str, np.ndarray]
     return {"beam_width": np.array(beam_width, "int32"), "max_length": np.array(max_length, "int32")}
 
 
-def translate_endpoint(model: Translator, examples: list[str], beam_width: int, max_length: int,
+def translate_endpoint(model: Translator, examples: dict[str, np.ndarray], beam_width: int, max_length: int,
                        length_penalty: float) -> Endpoint:
     """`translate`: Spanish strings + beam_width (1: greedy) + max_length -> English strings."""
     return Endpoint(
@@ -49,20 +52,20 @@ def translate_endpoint(model: Translator, examples: list[str], beam_width: int, 
         lambda text, beam_width, max_length: translate_in_graph(model, text, beam_width, max_length, length_penalty),
         {"text": tf.TensorSpec([None], tf.string), "beam_width": tf.TensorSpec([], tf.int32),
          "max_length": tf.TensorSpec([], tf.int32)},
-        {"text": np.array(examples, dtype=object), **decoding_settings(beam_width, max_length)},
+        examples,
         "Spanish strings + beam_width (1: greedy, at most 16) + max_length (output tokens) -> translation, "
         "attention [B, T, S] (zeros for models without an attention map), source_tokens, target_tokens",
     )
 
 
-def text_endpoint(model: Translator, examples: list[str], beam_width: int, max_length: int,
+def text_endpoint(model: Translator, examples: dict[str, np.ndarray], beam_width: int, max_length: int,
                   length_penalty: float) -> Endpoint:
     """`translate_text`: Spanish strings only, decoded with the task's default settings."""
     return Endpoint(
         "translate_text",
         lambda text: {"translation": translate_in_graph(model, text, beam_width, max_length, length_penalty)["translation"]},
         {"text": tf.TensorSpec([None], tf.string)},
-        {"text": np.array(examples, dtype=object)},
+        examples,
         f"Spanish strings -> translation (beam width {beam_width}, at most {max_length} tokens)",
     )
 
@@ -204,8 +207,12 @@ class TranslationTask(Task):
         attention = {"none": "no attention", "additive": "additive (Bahdanau) attention", "dot": "dot (Luong) attention"}[c.attention]
         return f"{encoder} {c.num_layers} layer(s) x {c.units}, {attention}"
 
+    def examples(self) -> dict[str, dict[str, np.ndarray]]:
+        c, text = self.config, np.array(EXAMPLE_SENTENCES, dtype=object)
+        return {"translate": {"text": text, **decoding_settings(c.beam_width, c.max_output_tokens)},
+                "translate_text": {"text": text}}
+
     def endpoints(self, model: keras.Model) -> list[Endpoint]:
-        c = self.config
-        examples = [p.source for p in self.split.test[:2]]
-        return [translate_endpoint(model, examples, c.beam_width, c.max_output_tokens, c.length_penalty),
-                text_endpoint(model, examples, c.beam_width, c.max_output_tokens, c.length_penalty)]
+        c, examples = self.config, self.examples()
+        return [translate_endpoint(model, examples["translate"], c.beam_width, c.max_output_tokens, c.length_penalty),
+                text_endpoint(model, examples["translate_text"], c.beam_width, c.max_output_tokens, c.length_penalty)]

@@ -64,8 +64,11 @@ class EntityTask(BertTask):
         ])
         return Report(metrics, {"comparison": table})
 
+    def examples(self) -> dict[str, dict[str, np.ndarray]]:
+        texts = ["Anna Weber flew from Berlin to Lyon to meet the board of Siemens.", self.split.test.texts[0], ""]
+        return {"tag": {"text": np.array(texts, dtype=object)}}
+
     def endpoints(self, model: keras.Model) -> list[Endpoint]:
         self.build_eagerly("tagger")
-        examples = np.array([self.split.test.texts[0], "", "Anna Weber flew from Berlin to Lyon."], dtype=object)
-        return [Endpoint("tag", lambda text: self.tagger.tag(model, text), {"text": TEXT}, {"text": examples},
+        return [Endpoint("tag", lambda text: self.tagger.tag(model, text), {"text": TEXT}, self.examples()["tag"],
                          "texts -> entities: text, label (PER/LOC/ORG), character span [start, end), score; count per text")]

@@ -89,8 +89,11 @@ class MaskedLMTask(BertTask):
         ])
         return Report(metrics, {"comparison": table})
 
+    def examples(self) -> dict[str, dict[str, np.ndarray]]:
+        texts = ["this movie was really [MASK] .", "the weather is [MASK] today", "no mask here", "[MASK] and [MASK]"]
+        return {"fill_mask": {"text": np.array(texts, dtype=object)}}
+
     def endpoints(self, model: keras.Model) -> list[Endpoint]:
         filler = MaskFiller(self.tokenizer, self.config.sequence_length, self.config.top_k)
-        examples = np.array(["the weather is [MASK] today", "no mask here", "[MASK] and [MASK]"], dtype=object)
-        return [Endpoint("fill_mask", lambda text: filler(model, text), {"text": TEXT}, {"text": examples},
+        return [Endpoint("fill_mask", lambda text: filler(model, text), {"text": TEXT}, self.examples()["fill_mask"],
                          "texts with [MASK] -> top-k tokens and probabilities per mask; mask_count per text")]

@@ -54,11 +54,13 @@ class NextSentenceTask(TextClassifierTask):
         ])
         return Report(metrics, {"comparison": table})
 
+    def examples(self) -> dict[str, dict[str, np.ndarray]]:
+        test = self.split.test
+        return {"next_sentence": {"first": np.array([test.first[1], test.first[0], ""], dtype=object),
+                                  "second": np.array([test.second[1], test.second[0], ""], dtype=object)}}
+
     def endpoints(self, model: keras.Model) -> list[Endpoint]:
         self.build_eagerly("preprocessor")
-        test = self.split.test
-        examples = {"first": np.array([test.first[0], test.first[1], ""], dtype=object),
-                    "second": np.array([test.second[0], test.second[1], ""], dtype=object)}
         return [Endpoint("next_sentence", lambda first, second: self.predict_next(model, first, second),
-                         {"first": TEXT, "second": TEXT}, examples,
+                         {"first": TEXT, "second": TEXT}, self.examples()["next_sentence"],
                          "sentence pairs -> label (next/random) and the probability that the second follows the first")]

@@ -66,11 +66,13 @@ class QuestionAnsweringTask(BertTask):
         ])
         return Report(metrics, {"comparison": table})
 
+    def examples(self) -> dict[str, dict[str, np.ndarray]]:
+        test = self.split.test
+        return {"answer": {"question": np.array([test.questions[0], "Who?"], dtype=object),
+                           "context": np.array([test.contexts[0], ""], dtype=object)}}
+
     def endpoints(self, model: keras.Model) -> list[Endpoint]:
         self.build_eagerly("reader")
-        test = self.split.test
-        examples = {"question": np.array([test.questions[0], "Who?"], dtype=object),
-                    "context": np.array([test.contexts[0], ""], dtype=object)}
         return [Endpoint("answer", lambda question, context: self.reader.answer(model, question, context),
-                         {"question": TEXT, "context": TEXT}, examples,
+                         {"question": TEXT, "context": TEXT}, self.examples()["answer"],
                          "question and context -> answer text, its character span [start, end) and score")]

@@ -55,8 +55,10 @@ class SentimentTask(TextClassifierTask):
         ])
         return Report(metrics, {"comparison": table})
 
+    def examples(self) -> dict[str, dict[str, np.ndarray]]:
+        return {"classify": {"text": np.array(["I love the new update, works great!", "worst service ever", ""], dtype=object)}}
+
     def endpoints(self, model: keras.Model) -> list[Endpoint]:
         self.build_eagerly("preprocessor")
-        examples = np.array(["I love this!", "worst service ever", ""], dtype=object)
-        return [Endpoint("classify", lambda text: self.classify(model, text), {"text": TEXT}, {"text": examples},
+        return [Endpoint("classify", lambda text: self.classify(model, text), {"text": TEXT}, self.examples()["classify"],
                          "texts -> label (negative/neutral/positive) and class probabilities")]

@@ -31,6 +31,9 @@ class LinearTask(Task):
         x, y = self.split.test
         return Report({"test_mse": float(np.mean((model.predict(x, verbose=0) - y) ** 2))})
 
+    def examples(self):
+        return {"predict": {"x": np.array([[0.0], [1.0]], "float32")}}
+
     def endpoints(self, model):
         return [Endpoint("predict", lambda x: {"y": model(x)}, {"x": tf.TensorSpec([None, 1], tf.float32)},
-                         {"x": np.array([[0.0], [1.0]], "float32")})]
+                         self.examples()["predict"])]
