@@ -86,6 +86,7 @@ class Workflow:
         self.exports = Path(exports)
         self.verbose = verbose
         self.verify = verify
+        self._digests: dict[tuple[str, int, int], str] = {}
 
     def run(self, name: str) -> RunDirectory:
         return run_directory(self.workdir, name)
@@ -143,7 +144,7 @@ class Workflow:
             model, digest = task.build_model(), None
         else:
             task, model = load_trained(name, self.workdir)
-            digest = file_sha256(self.run(name).model)
+            digest = self.model_digest(name)
         served = task.serving_model(model, precision)
         base = self.exports / name
         metadata = {"task": name, "config": task.config.to_dict(), "precision": precision,
@@ -173,6 +174,15 @@ class Workflow:
         metadata = base / str(found[-1]) / METADATA_FILE
         return json.loads(metadata.read_text()) if metadata.is_file() else {}
 
+    def model_digest(self, name: str) -> str:
+        """sha256 of task `name`'s trained model file, read once per version of the file."""
+        model = self.run(name).model
+        stat = model.stat()
+        key = (str(model), stat.st_size, stat.st_mtime_ns)
+        if key not in self._digests:
+            self._digests[key] = file_sha256(model)
+        return self._digests[key]
+
     def is_evaluated(self, name: str) -> bool:
         """Whether task `name`'s evaluation is of its current trained model."""
         run, metrics = self.run(name), self.run(name).evaluation / "metrics.json"
@@ -182,7 +192,7 @@ class Workflow:
         """Whether task `name`'s newest export is of its current trained model."""
         export = self.latest_export(name)
         return export is not None and self.run(name).model.is_file() and \
-            export.get("model_sha256") == file_sha256(self.run(name).model)
+            export.get("model_sha256") == self.model_digest(name)
 
     def is_current(self, name: str) -> bool:
         """Whether task `name` is trained, evaluated and exported as configured."""
