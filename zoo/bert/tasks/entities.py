@@ -65,7 +65,8 @@ class EntityTask(BertTask):
         return Report(metrics, {"comparison": table})
 
     def examples(self) -> dict[str, dict[str, np.ndarray]]:
-        texts = ["Anna Weber flew from Berlin to Lyon to meet the board of Siemens.", self.split.test.texts[0], ""]
+        texts = ["Anna Weber flew from Berlin to Lyon to meet the board of Siemens.",
+                 "Shares of Volkswagen fell after its chief met investors in Frankfurt.", ""]
         return {"tag": {"text": np.array(texts, dtype=object)}}
 
     def endpoints(self, model: keras.Model) -> list[Endpoint]:

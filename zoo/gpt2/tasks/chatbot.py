@@ -148,11 +148,13 @@ class ChatbotTask(Task):
         return merged(model, POLICIES[precision])
 
     def examples(self) -> dict[str, dict[str, np.ndarray]]:
+        """The example questions, asked through `chat` and continued as plain text by `generate`;
+        no tokenizer needed, so the demo page does not wait for one."""
         questions = np.array(EXAMPLE_QUESTIONS, dtype=object)
         return {
             "chat": {"question": questions, "answer_prefix": np.full(len(questions), "", dtype=object),
                      **greedy_settings(self.config.max_new_tokens)},
-            "generate": generate_examples([self.template.prompt(q) for q in EXAMPLE_QUESTIONS], self.config.max_new_tokens),
+            "generate": generate_examples(EXAMPLE_QUESTIONS, self.config.max_new_tokens),
         }
 
     def endpoints(self, model: keras.Model) -> list[Endpoint]:
