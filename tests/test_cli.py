@@ -4,6 +4,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from zoo.errors import ZooError
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -119,3 +123,20 @@ def test_build_serves_first_evaluates_later_and_records_each_phase(tmp_path):
 def test_build_refuses_an_unknown_step(tmp_path):
     result = zoo_cli("build", "dense_autoencoder:later", "--workdir", tmp_path)
     assert result.returncode == 2 and "the stage one of untrained, served, current" in result.stderr
+
+
+def test_a_port_is_free_again_as_soon_as_its_server_stops():
+    import socket
+
+    from zoo.cli.quickstart import ensure_port_free
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    with pytest.raises(ZooError, match=f"port {port} is in use"):
+        ensure_port_free(port)
+    client = socket.create_connection(("127.0.0.1", port))
+    accepted, _ = listener.accept()
+    accepted.close()  # the server closes first: its side of the connection waits in TIME_WAIT
+    client.close()
+    listener.close()
+    ensure_port_free(port)

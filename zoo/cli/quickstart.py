@@ -161,7 +161,10 @@ def port_open(port: int) -> bool:
 
 
 def ensure_port_free(port: int) -> None:
+    """Refuse a port another process listens on; one left in TIME_WAIT by a server that just
+    stopped is free (the servers bind with SO_REUSEADDR, and so does this check)."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError as error:
