@@ -3,7 +3,7 @@ start or end over a sliding window of the context; decoding picks the best legal
 with SQuAD's exact match and F1 against the best word-overlap sentence, on the test split and on
 hand-written everyday questions (`tests/data/everyday/bert_qa.jsonl`).
 
-    task = zoo.get_task("bert_qa")                       # generated country questions
+    task = zoo.get_task("bert_qa")                       # questions on generated stories
     task = zoo.get_task("bert_qa", data_path="train-v1.1.json")   # or SQuAD v1.1
     model = zoo.train(task)
     task.endpoints(model)[0](question=["What is the capital of Peru?"], context=["... Lima ..."])
