@@ -8,7 +8,7 @@ name, in several phrasings, or, when the context is about one subject only, by p
 did she move to Lyon?").
 
     writer = StoryWriter(random.Random(0), NameWriter(...), countries)
-    facts = writer.person()                # [Fact('Anna Weber was born in [born] in [year].', ...), ...]
+    facts = writer.person(alone=True)      # [Fact('Anna Weber was born in [born] in [year].', ...), ...]
     facts[0].text, facts[0].questions      # 'Anna Weber was born in Lyon in 1961.', (('Where was Anna Weber born?', 'born'), ...)
 """
 from __future__ import annotations
@@ -17,8 +17,11 @@ import dataclasses
 import functools
 import random
 import re
+from typing import Sequence, TypeVar
 
 from zoo.bert.names import NameWriter
+
+T = TypeVar("T")
 
 CONTINENTS = {"AF": "Africa", "AN": "Antarctica", "AS": "Asia", "EU": "Europe",
               "NA": "North America", "OC": "Oceania", "SA": "South America"}
@@ -72,10 +75,9 @@ class Subject:
     later: str
 
     def words(self, first: bool) -> dict[str, str]:
-        """Fields for a sentence: {R} / {r} the subject, {Rs} / {rs} its possessive."""
+        """The subject of a sentence at its start ("R") and inside it ("r")."""
         subject = self.name if first else self.later
-        possessive = owner(subject) if first or subject[0].isupper() else self.possessive
-        return {"R": subject[0].upper() + subject[1:], "r": subject, "Rs": possessive[0].upper() + possessive[1:], "rs": possessive}
+        return {"R": subject[0].upper() + subject[1:], "r": subject}
 
 
 @functools.cache
@@ -87,6 +89,7 @@ def jobs() -> tuple[str, ...]:
 
 
 def article(word: str) -> str:
+    """"a nurse", "an architect"."""
     return f"an {word}" if word[0] in "aeiou" else f"a {word}"
 
 
@@ -129,7 +132,7 @@ class StoryWriter:
         self.previous: dict[tuple, str] = {}
 
     # --- small values -------------------------------------------------------------------
-    def pick(self, options):
+    def pick(self, options: Sequence[T]) -> T:
         return self.rng.choice(options)
 
     def pick_new(self, options: tuple[str, ...]) -> str:
@@ -148,23 +151,26 @@ class StoryWriter:
         return f"{n:,}"
 
     def money(self) -> str:
+        """"420 million euros", "3.5 billion dollars"."""
         if self.rng.random() < 0.5:
             return f"{self.rng.randint(2, 950)} million {self.pick(('euros', 'dollars', 'pounds'))}"
         return f"{self.rng.randint(1, 40)}.{self.rng.randint(1, 9)} billion {self.pick(('euros', 'dollars'))}"
 
     def price(self) -> str:
+        """"12 euros", "£8"."""
         return self.pick((f"{self.rng.randint(3, 80)} euros", f"{self.rng.randint(3, 80)} dollars",
                           f"£{self.rng.randint(3, 80)}", f"{self.rng.randint(3, 80)} francs"))
 
     def date(self, year: int | None = None) -> str:
+        """"3 May", "May 3", with the year if given ("3 May 2019", "May 3, 2019")."""
         day, month = self.rng.randint(1, 28), self.pick(MONTHS)
         text = self.pick((f"{day} {month}", f"{month} {day}"))
         return f"{text}, {year}" if year and text[0].isalpha() else f"{text} {year}" if year else text
 
-    def time(self, morning: bool | None = None) -> str:
-        """A clock time, in the morning or the afternoon (either when `morning` is None)."""
+    def time(self, morning: bool) -> str:
+        """A clock time in the morning ("9:30 a.m.") or the afternoon ("3 pm", "15:00")."""
         hour, minute = self.rng.randint(7, 11), self.pick(("", ":15", ":30", ":45"))
-        if morning if morning is not None else self.rng.random() < 0.5:
+        if morning:
             return self.pick((f"{hour}{minute} a.m.", f"{hour}{minute} am", f"{hour}{minute or ':00'}"))
         return self.pick((f"{hour - 6}{minute} pm", f"{hour - 6}{minute} p.m.", f"{hour + 6}{minute or ':00'}"))
 
