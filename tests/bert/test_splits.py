@@ -8,6 +8,7 @@ import pytest
 
 import zoo
 from zoo.bert.conll import generate_ner
+from zoo.bert.names import entity_pools
 from zoo.bert.next_sentence import generate_pairs
 from zoo.bert.squad_metrics import answer_f1, normalize_answer, overlap_baseline, squad_scores
 from zoo.datasets.sentiment import load_sentiment
@@ -25,11 +26,16 @@ def test_validation_tweets_are_drawn_with_the_training_ones_never_from_test(name
     assert set(split.validation.texts) & set(split.train.texts) <= repeated
 
 
-def test_validation_sentences_use_places_and_names_of_their_own():
+def test_validation_sentences_use_places_organizations_and_names_of_their_own():
     split = generate_ner(300, 60, 60, seed=0)
     entities = lambda data, kind: {t[s:e] for t, spans in zip(data.texts, data.spans) for s, e, k in spans if k == kind}
-    assert not entities(split.validation, "PER") & (entities(split.test, "PER") | entities(split.train, "PER"))
-    assert not entities(split.validation, "LOC") & entities(split.test, "LOC")
+    full_names = lambda data: {name for name in entities(data, "PER") if " " in name}
+    assert not full_names(split.validation) & (full_names(split.test) | full_names(split.train))
+    assert not entities(split.validation, "LOC") & (entities(split.test, "LOC") | entities(split.train, "LOC"))
+    pools = entity_pools(seed=0)
+    for field in ("places", "organizations", "words"):
+        train, validation, test = (set(getattr(pool, field)) for pool in (pools.train, pools.validation, pools.test))
+        assert validation and test and not train & validation and not train & test and not validation & test
     assert generate_ner(300, 5, 60, seed=0).test == split.test, "validation size moves no test sentence"
 
 

@@ -51,3 +51,6 @@ def test_entity_scores():
     scores = entity_scores(gold, predicted)
     assert np.isclose(scores["entity_precision"], 1 / 3) and np.isclose(scores["entity_recall"], 1 / 2)
     assert np.isclose(scores["entity_f1"], 0.4)
+    assert (scores["per_f1"], scores["loc_f1"], scores["org_f1"]) == (1.0, 0.0, 0.0), "a right span of the wrong type counts for neither type"
+    half = entity_scores([{(0, 4, "ORG"), (5, 9, "ORG")}], [{(0, 4, "ORG"), (5, 9, "LOC")}])
+    assert np.isclose(half["org_f1"], 2 / 3) and half["loc_f1"] == 0.0 and half["per_f1"] == 0.0

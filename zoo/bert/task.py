@@ -4,7 +4,7 @@ examples and their batches), `TextClassifierTask` (the tasks whose model is kera
 in `zoo/bert/tasks/`.
 
     task = zoo.get_task("bert_qa", train_examples=500)
-    task.split.train, task.split.validation, task.split.test    # QAExamples on disjoint countries
+    task.split.train, task.split.validation, task.split.test    # QAExamples on disjoint people, places, organizations
     model = zoo.train(task)
     task.evaluate(model, Path("models/bert_qa/evaluation")).metrics    # exact_match, f1, baseline
     task.endpoints(model)[0](question=["What is the capital of Peru?"], context=["... Lima ..."])

@@ -127,7 +127,19 @@ class EntityTagger:
 
 
 def entity_scores(gold: list[set], predicted: list[set]) -> dict[str, float]:
-    """Entity-level precision, recall and F1: an entity counts when its span and type both match."""
+    """Entity-level precision, recall and F1 (an entity counts when its span and type both
+    match), and the F1 of each type alone (`per_f1`, `loc_f1`, `org_f1`).
+
+        entity_scores([{(0, 5, "ORG")}], [{(0, 5, "PER")}])   # entity_f1 0.0, org_f1 0.0, per_f1 0.0
+    """
+    scores = _precision_recall_f1(gold, predicted)
+    for kind in TYPES:
+        only = lambda sets: [{entity for entity in entities if entity[2] == kind} for entities in sets]
+        scores[f"{kind.lower()}_f1"] = _precision_recall_f1(only(gold), only(predicted))["entity_f1"]
+    return scores
+
+
+def _precision_recall_f1(gold: list[set], predicted: list[set]) -> dict[str, float]:
     true = sum(len(g & p) for g, p in zip(gold, predicted))
     n_predicted = sum(len(p) for p in predicted)
     n_gold = sum(len(g) for g in gold)

@@ -1,6 +1,7 @@
 """`bert_ner`: named entities (PER/LOC/ORG) with a dense BIO layer over every word piece, trained
 on each word's first piece and returned with character offsets into the input text; measured
-with entity-level precision, recall and F1.
+with entity-level precision, recall and F1, overall and per type, on the test split and on
+hand-written everyday sentences (`tests/data/everyday/bert_ner.jsonl`).
 
     task = zoo.get_task("bert_ner")                      # generated sentences with real names and places
     task = zoo.get_task("bert_ner", data_path="eng.train")   # or a CoNLL file
@@ -17,10 +18,12 @@ import numpy as np
 
 from zoo.bert.config import EntityConfig
 from zoo.bert.conll import LABELS as ENTITY_LABELS
+from zoo.bert.conll import TYPES
 from zoo.bert.conll import EntityTexts, generate_ner, read_conll
 from zoo.bert.task import TEXT, BertTask, in_batches
 from zoo.bert.token_classification import EntityTagger, build_token_classifier, entity_scores
 from zoo.endpoint import Endpoint
+from zoo.everyday import everyday_items
 from zoo.tables import markdown_table
 from zoo.task import Report, Splits
 
@@ -56,13 +59,26 @@ class EntityTask(BertTask):
         ]
 
     def evaluate(self, model: keras.Model, out_dir: Path) -> Report:
+        """Entity precision, recall and F1, overall and per type, on the test split and, as
+        `everyday_*`, on the hand-written everyday sentences."""
         test = self.split.test
-        metrics = entity_scores([set(spans) for spans in test.spans], self.predicted_entities(model, test.texts))
-        table = markdown_table(["model", "entity precision", "entity recall", "entity F1"], [
-            [f"BERT ({self.config.backbone})", *(f"{metrics[k]:.3f}" for k in ("entity_precision", "entity_recall", "entity_f1"))],
-            ["all O (trivial)", "0.000", "0.000", "0.000"],
-        ])
-        return Report(metrics, {"comparison": table})
+        everyday = everyday_items(self.name, required=("text", "entities"))
+        everyday_gold = [{tuple(entity) for entity in item["entities"]} for item in everyday]
+        scores = {
+            "": entity_scores([set(spans) for spans in test.spans], self.predicted_entities(model, test.texts)),
+            "everyday_": entity_scores(everyday_gold, self.predicted_entities(model, [item["text"] for item in everyday])),
+        }
+        metrics = {prefix + key: value for prefix, part in scores.items() for key, value in part.items()}
+        overall = ("entity_precision", "entity_recall", "entity_f1")
+        comparison = markdown_table(
+            ["model", *(f"{split} {name}" for split in ("test", "everyday") for name in ("precision", "recall", "F1"))],
+            [[f"BERT ({self.config.backbone})", *(f"{metrics[prefix + key]:.3f}" for prefix in scores for key in overall)],
+             ["all O (trivial)", *["0.000"] * 6]])
+        gold_count = lambda spans, kind: sum(entity[2] == kind for entities in spans for entity in entities)
+        types = markdown_table(["type", "test entities", "test F1", "everyday entities", "everyday F1"], [
+            [kind, gold_count(test.spans, kind), f"{metrics[f'{kind.lower()}_f1']:.3f}",
+             gold_count(everyday_gold, kind), f"{metrics[f'everyday_{kind.lower()}_f1']:.3f}"] for kind in TYPES])
+        return Report(metrics, {"comparison": comparison, "entity_types": types})
 
     def examples(self) -> dict[str, dict[str, np.ndarray]]:
         texts = ["Anna Weber flew from Berlin to Lyon to meet the board of Siemens.",
