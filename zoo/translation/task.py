@@ -24,7 +24,7 @@ import sacrebleu
 import tensorflow as tf
 
 from zoo.endpoint import Endpoint
-from zoo.everyday import everyday_items
+from zoo.everyday import comparable, everyday_items
 from zoo.tables import markdown_table
 from zoo.task import Report, Splits, Task
 from zoo.translation import corpus
@@ -103,7 +103,13 @@ class TranslationTask(Task):
     def split(self) -> Splits[list[corpus.Pair]]:
         c = self.config
         pairs = corpus.clean_pairs(corpus.load_pairs(c.corpus, c.pairs_path), c.max_words, c.max_length_ratio)
-        return corpus.split_pairs(pairs, c.validation_size, c.test_size, c.seed)
+        split = corpus.split_pairs(pairs, c.validation_size, c.test_size, c.seed)
+        if not c.phrasebooks:
+            return split
+        phrases = corpus.clean_pairs(corpus.phrasebook_pairs(c.phrasebooks), c.max_words, c.max_length_ratio)
+        everyday = {comparable(text) for item in everyday_items("translation", required=("source", "references"))
+                    for text in (item["source"], *item["references"])}
+        return corpus.with_phrasebooks(split, phrases, held_out=everyday)
 
     @functools.cached_property
     def vocabularies(self) -> tuple[list[str], list[str]]:
