@@ -25,6 +25,7 @@ from zoo.bert.tokenization import clean_utf8
 from zoo.datasets.sentiment import LabelledTexts
 from zoo.endpoint import Endpoint
 from zoo.everyday import everyday_items
+from zoo.finetuning import backbone_layer_groups
 from zoo.tables import markdown_table
 from zoo.task import Report, Splits
 
@@ -67,8 +68,16 @@ class MaskedLMTask(BertTask):
         )
 
     def build_model(self) -> keras.Model:
+        """keras-hub's masked LM; with `trainable_layers` >= 0, the backbone's embeddings and all
+        but its top `trainable_layers` blocks frozen."""
         c = self.config
-        return build_masked_lm(self.backbone(), None if c.backbone in ("minilm", "tiny") else preset_of(c.backbone))
+        model = build_masked_lm(self.backbone(), None if c.backbone in ("minilm", "tiny") else preset_of(c.backbone))
+        if c.trainable_layers >= 0:
+            groups = backbone_layer_groups(model.backbone)
+            for group in groups[:max(0, len(groups) - c.trainable_layers)]:
+                for layer in group:
+                    layer.trainable = False
+        return model
 
     def compile(self, model: keras.Model) -> None:
         model.compile(optimizer=keras.optimizers.Adam(self.config.learning_rate), loss=self.loss(), weighted_metrics=["accuracy"])

@@ -22,6 +22,7 @@ from zoo.bert.task import TEXT, TextClassifierTask
 from zoo.datasets.sentiment import LABELS as SENTIMENTS
 from zoo.datasets.sentiment import LabelledTexts
 from zoo.endpoint import Endpoint
+from zoo.finetuning import backbone_layer_groups, layerwise_lr_multipliers, layerwise_optimizer
 from zoo.tables import markdown_table
 from zoo.task import Report, Splits
 
@@ -37,6 +38,15 @@ class SentimentTask(TextClassifierTask):
     def split(self) -> Splits[LabelledTexts]:
         c = self.config
         return sentiment_split(c.train_examples, c.validation_examples, c.test_examples, c.seed)
+
+    def compile(self, model: keras.Model) -> None:
+        """Adam at `learning_rate`, with layer-wise decay over the backbone's blocks when `layerwise_lr_decay` < 1."""
+        c = self.config
+        optimizer = keras.optimizers.Adam(c.learning_rate)
+        if c.layerwise_lr_decay != 1.0:
+            multipliers = layerwise_lr_multipliers(backbone_layer_groups(model.backbone), c.layerwise_lr_decay)
+            optimizer = layerwise_optimizer(optimizer, multipliers)
+        model.compile(optimizer=optimizer, loss=self.loss(), metrics=self.metrics())
 
     def encode(self, tweets: LabelledTexts) -> tuple[dict[str, np.ndarray], np.ndarray]:
         inputs = self.model_inputs(tf.constant(list(tweets.texts)))
