@@ -1,16 +1,10 @@
 """The hand-written everyday sets of sentiment, masked LM and translation: enough items, valid and
 balanced labels, answers the model can name, and none of them in what the tasks train on."""
 import collections
-import re
 
 import zoo
 from zoo.datasets.sentiment import LABELS, load_sentiment
-from zoo.everyday import everyday_items
-
-
-def comparable(text: str) -> str:
-    """Lower case, words only: "¿Dónde está?" and "dónde está" compare equal."""
-    return " ".join(re.findall(r"\w+", text.lower()))
+from zoo.everyday import comparable, everyday_items
 
 
 def test_sentiment_set_is_balanced_over_the_three_labels():
@@ -55,3 +49,7 @@ def test_no_everyday_sentence_is_in_the_translation_corpus():
     for item in everyday_items("translation"):
         assert comparable(item["source"]) not in corpus, item["source"]
         assert not {comparable(r) for r in item["references"]} & corpus, item["references"]
+
+
+def test_text_is_compared_without_case_or_punctuation():
+    assert comparable("¿Dónde está la biblioteca?") == comparable("dónde  está la Biblioteca") == "dónde está la biblioteca"
