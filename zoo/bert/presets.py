@@ -28,7 +28,7 @@ TASKS = (
         family="bert",
         task_class="zoo.bert.tasks.masked_lm:MaskedLMTask",
         summary="fill-mask; further pre-training on tweets with 80/10/10 masking",
-        defaults={"sequence_length": 48, "train_examples": 2500, "learning_rate": 1e-4},
+        defaults={"sequence_length": 48, "train_examples": 2500, "epochs": 3, "learning_rate": 3e-4, "trainable_layers": 2},
     ),
     TaskEntry(
         name="bert_next_sentence",
