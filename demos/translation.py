@@ -61,7 +61,8 @@ def build_tab(task, backend, artifacts_dir: Path) -> None:
                 reading_note(source_tokenizer(), text, c.source_length))
 
     gr.Markdown(f"**{task.name.replace('_', ' ')}**: Spanish -> English, {task.describe()}, trained on "
-                f"{'Reina-Valera 1909 / World English Bible verse pairs' if c.corpus == 'bible' else c.corpus + ' pairs'}. "
+                f"{'Reina-Valera 1909 / World English Bible verse pairs' if c.corpus == 'bible' else c.corpus + ' pairs'}"
+                f"{' and phrasebooks (' + ', '.join(c.phrasebooks) + ')' if c.phrasebooks else ''}. "
                 "The heatmap shows which Spanish tokens each English token attended to: the attention layer of "
                 "an RNN with attention, the last decoder layer's cross-attention (mean over heads) of a Transformer.")
     with gr.Row():

@@ -5,10 +5,12 @@ task's `evaluate` reads it with `everyday_items` and reports its score beside th
 test split.
 
     items = everyday_items("bert_ner")    # [{"text": "Tim Cook runs Apple.", "entities": [...]}, ...]
+    comparable("¿Dónde está?") == comparable("dónde está")   # True: how training data is checked against a set
 """
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from zoo.errors import ZooError
@@ -39,3 +41,8 @@ def everyday_items(task_name: str, required: tuple[str, ...] = ()) -> list[dict]
             raise ZooError(f"{path}:{number}: missing {', '.join(missing)}")
         items.append(item)
     return items
+
+
+def comparable(text: str) -> str:
+    """`text` in lower case, its words only: the form in which training data is kept free of everyday items."""
+    return " ".join(re.findall(r"\w+", text.lower()))

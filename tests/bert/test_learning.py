@@ -48,6 +48,7 @@ def test_question_answering_beats_word_overlap(tmp_path):
 
 @pytest.mark.slow
 def test_further_pretraining_beats_the_most_frequent_token(tmp_path):
-    task, model = trained("bert_masked_lm", epochs=1, train_examples=2500, test_examples=300, sequence_length=32)
+    task, model = trained("bert_masked_lm", epochs=1, train_examples=2500, test_examples=300, sequence_length=32,
+                          trainable_layers=-1, learning_rate=1e-4)
     metrics = task.evaluate(model, tmp_path).metrics
     assert metrics["masked_accuracy"] > metrics["unigram_accuracy"] + 0.05

@@ -15,7 +15,7 @@ from distribution_helpers import load_weights, max_difference, replicas, run_tra
 FINETUNE_WORKER = Path(__file__).with_name("finetune_worker.py")
 TINY_GPT2 = ("gpt2_generate", "num_layers=2", "num_heads=2", "hidden_dim=32", "intermediate_dim=64", "dropout=0.0",
              "sequence_length=32", "pretrain_chars=60000", "batch_size=8", "steps_per_epoch=6", "epochs=2")
-TINY_TRANSLATOR = ("translation_transformer", "corpus=numbers", "num_layers=1", "units=32", "num_heads=2",
+TINY_TRANSLATOR = ("translation_transformer", "corpus=numbers", "phrasebooks=[]", "num_layers=1", "units=32", "num_heads=2",
                    "intermediate_dim=64", "embedding_dim=32", "dropout=0.0", "vocabulary_size=400", "source_length=16",
                    "target_length=16", "max_output_tokens=15", "batch_size=32", "steps_per_epoch=20", "epochs=2")
 TINY_CAPTIONER = ("image_captioning", "backbone=small_cnn", "pretrained=false", "image_size=32", "embed_dim=64",

@@ -1,9 +1,12 @@
-"""The parallel corpora: Bible verses aligned by reference, cleaning, splitting, user files."""
+"""The parallel corpora: Bible verses aligned by reference, cleaning, splitting, user files, and the
+phrasebooks added to the training pairs."""
 import pytest
 
+import zoo
 from zoo.datasets import bible
 from zoo.errors import ZooError
 from zoo.translation import corpus
+from zoo.task import Splits
 from zoo.translation.corpus import Pair
 
 
@@ -54,3 +57,34 @@ def test_a_spa_eng_file_is_read_english_first(tmp_path):
         corpus.file_pairs(path)
     with pytest.raises(ZooError, match="does not exist"):
         corpus.file_pairs(tmp_path / "missing.txt")
+
+
+def test_phrasebooks_hold_everyday_spanish_from_packages():
+    django = corpus.django_pairs()
+    assert Pair("Eliminar", "Delete") in django and len(django) > 600
+    assert not any(mark in side for pair in django for side in pair for mark in ("%", "{", "<"))
+    dictionary = corpus.dictionary_pairs()
+    assert Pair("biblioteca", "library") in dictionary and Pair("libro", "book") in dictionary
+    assert Pair("Nueva Gales del Sur", "New South Wales") in dictionary, "run-together words are split at capitals"
+    assert len(dictionary) == 4502 and not any(pair.source.startswith("00") for pair in dictionary)
+    assert corpus.calendar_pairs()[:2] == [Pair("enero", "January"), Pair("febrero", "February")]
+    assert len(corpus.calendar_pairs()) == 19
+    assert corpus.phrasebook_pairs(["numbers"])[-1] == Pair("cien", "one hundred")
+    with pytest.raises(ZooError, match="unknown phrasebook"):
+        corpus.phrasebook_pairs(["bible"])
+
+
+def test_phrases_join_the_training_pairs_only_and_never_a_held_out_sentence():
+    split = Splits(train=[Pair("uno", "one")], validation=[Pair("dos", "two")], test=[Pair("tres", "three")])
+    phrases = [Pair("Uno.", "One!"), Pair("cuatro", "four"), Pair("¡Dos!", "2"), Pair("cinco", "Three"),
+               Pair("seis", "six"), Pair("hola", "hello"), Pair("Seis", "6")]
+    added = corpus.with_phrasebooks(split, phrases, held_out={"hola"})
+    assert added.train == [Pair("uno", "one"), Pair("cuatro", "four"), Pair("seis", "six")]
+    assert (added.validation, added.test) == (split.validation, split.test)
+
+
+def test_the_default_task_adds_the_phrasebooks_to_the_bible_verses_and_tests_on_the_same_verses():
+    verses, default = zoo.get_task("translation_attention", phrasebooks=[]).split, zoo.get_task("translation_attention").split
+    assert (default.validation, default.test) == (verses.validation, verses.test)
+    assert default.train[:len(verses.train)] == verses.train and len(default.train) - len(verses.train) > 4000
+    assert Pair("biblioteca", "library") in default.train

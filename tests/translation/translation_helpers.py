@@ -5,7 +5,7 @@ import numpy as np
 
 import zoo
 
-TINY = {"corpus": "numbers", "units": 32, "embedding_dim": 16, "intermediate_dim": 32, "num_heads": 2,
+TINY = {"corpus": "numbers", "phrasebooks": [], "units": 32, "embedding_dim": 16, "intermediate_dim": 32, "num_heads": 2,
         "validation_size": 100, "test_size": 200, "vocabulary_size": 400, "source_length": 16, "target_length": 16,
         "max_output_tokens": 15, "batch_size": 32, "eval_sentences": 200, "beam_width": 1,
         "dropout": 0.0, "learning_rate": 5e-3, "epochs": 1}

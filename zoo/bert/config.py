@@ -46,6 +46,12 @@ class SentimentConfig(BertConfig):
     training ones, from the corpus's training part."""
 
     validation_examples: int = 500    # tweets watched during training, drawn with (and apart from) the training ones
+    layerwise_lr_decay: float = 1.0   # LLRD: each block learns at this times the rate of the one above (1: all at the base rate)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not 0.0 < self.layerwise_lr_decay <= 1.0:
+            raise ZooError(f"config field 'layerwise_lr_decay' must be in (0, 1], got {self.layerwise_lr_decay}")
 
 
 @dataclasses.dataclass
@@ -70,6 +76,12 @@ class MaskedLMConfig(BertConfig):
 
     validation_examples: int = 500   # tweets watched during training, drawn with (and apart from) the training ones
     top_k: int = 5                    # tokens `fill_mask` returns for each [MASK]
+    trainable_layers: int = -1        # top transformer blocks trained with the MLM head (-1: all, embeddings too; 0: the head alone)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.trainable_layers < -1:
+            raise ZooError(f"config field 'trainable_layers' must be -1 (all) or more, got {self.trainable_layers}")
 
 
 @dataclasses.dataclass

@@ -6,11 +6,15 @@ MiniLM (a sentence encoder) does not, so its head is trained by further pre-trai
 
     filler = MaskFiller(tokenizer, sequence_length=64, top_k=5)
     filler(masked_lm, tf.constant(["the weather is [MASK] today"]))["tokens"][0, 0]
+    top_k_accuracy([["sunny", "nice"]], [["nice"]], k=2)            # 1.0: an answer among the first 2
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 import keras
 import keras_hub
+import numpy as np
 import tensorflow as tf
 
 from zoo.bert.tokenization import clean_utf8
@@ -62,3 +66,10 @@ class MaskFiller:
             "probabilities": tf.where(real, probabilities, 0.0),
             "mask_count": positions.row_lengths(),
         }
+
+
+def top_k_accuracy(predictions: Sequence[Sequence[str]], answers: Sequence[Sequence[str]], k: int) -> float:
+    """The share of masks whose `k` most likely predicted tokens (best first) include one of their answers."""
+    if len(predictions) != len(answers):
+        raise ValueError(f"{len(predictions)} predictions for {len(answers)} masks")
+    return float(np.mean([bool(set(guesses[:k]) & set(accepted)) for guesses, accepted in zip(predictions, answers)]))

@@ -3,7 +3,8 @@
     TranslationConfig()                                             # GRU encoder-decoder on the Bible
     TranslationConfig(attention="additive", bidirectional=True)      # with Bahdanau attention
     TranslationConfig(architecture="transformer", num_layers=2)      # keras-hub Transformer
-    TranslationConfig(corpus="file", pairs_path="spa-eng.txt")       # your own pairs
+    TranslationConfig(corpus="file", pairs_path="spa-eng.txt")       # your own pairs (and the phrasebooks)
+    TranslationConfig(phrasebooks=())                                # Bible verses only, as before the phrasebooks
 """
 from __future__ import annotations
 
@@ -19,7 +20,10 @@ class TranslationConfig(TaskConfig):
 
     Data: `corpus` 'bible' (Reina-Valera 1909 / World English Bible verse pairs), 'numbers'
     (num2words and CLDR names, small and deterministic) or 'file' (`pairs_path`, lines
-    english<TAB>spanish[<TAB>attribution]); pairs longer than `max_words` words or with
+    english<TAB>spanish[<TAB>attribution]); `phrasebooks` add short everyday Spanish that packages
+    ship to the training pairs only ('django' interface strings, the 'dictionary' FreeDict's
+    headwords, 'calendar' month and weekday names, 'numbers' 0..100; none of them a validation,
+    test or everyday sentence); pairs longer than `max_words` words or with
     character lengths more than `max_length_ratio` apart are dropped; `validation_size` and
     `test_size` pairs are held out by seed. Subword vocabularies of up to `vocabulary_size`
     pieces are learned from the training split; sentences are cut to `source_length` /
@@ -48,6 +52,7 @@ class TranslationConfig(TaskConfig):
     dropout: float = 0.1
     corpus: Literal["bible", "numbers", "file"] = "bible"
     pairs_path: str = ""
+    phrasebooks: tuple[Literal["django", "dictionary", "calendar", "numbers"], ...] = ("django", "dictionary", "calendar", "numbers")
     max_words: int = 24
     max_length_ratio: float = 2.0
     validation_size: int = 500

@@ -3,7 +3,7 @@ attention) or a Transformer, evaluated with BLEU and chrF, served as raw text in
 
     task = zoo.get_task("translation_attention")
     model = zoo.train(task)                                       # a few CPU minutes on the Bible
-    report = task.evaluate(model, Path("out"))                    # BLEU / chrF, and a constant output's
+    report = task.evaluate(model, Path("out"))                    # BLEU / chrF on test verses and everyday sentences
     print(report.tables["comparison"])
     translate = task.endpoints(model)[0]                          # the graph the export serves
     translate(text=["En el principio era el Verbo."], beam_width=4, max_length=30)["translation"]
@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import math
 from pathlib import Path
+from typing import Sequence
 
 import keras
 import numpy as np
@@ -23,6 +24,7 @@ import sacrebleu
 import tensorflow as tf
 
 from zoo.endpoint import Endpoint
+from zoo.everyday import comparable, everyday_items
 from zoo.tables import markdown_table
 from zoo.task import Report, Splits, Task
 from zoo.translation import corpus
@@ -80,10 +82,13 @@ def translate_all(endpoint: Endpoint, texts: list[str], beam_width: int, max_len
     return out
 
 
-def scores(hypotheses: list[str], references: list[str]) -> dict[str, float]:
-    """Corpus BLEU and chrF (sacrebleu defaults: 13a tokenization, chrF2)."""
-    return {"bleu": sacrebleu.corpus_bleu(hypotheses, [references]).score,
-            "chrf": sacrebleu.corpus_chrf(hypotheses, [references]).score}
+def scores(hypotheses: list[str], references: Sequence[Sequence[str]]) -> dict[str, float]:
+    """Corpus BLEU and chrF (sacrebleu defaults: 13a tokenization, chrF2) of one hypothesis per
+    sentence against that sentence's references (one or more)."""
+    most = max(len(refs) for refs in references)
+    streams = [[refs[i] if i < len(refs) else None for refs in references] for i in range(most)]
+    return {"bleu": sacrebleu.corpus_bleu(hypotheses, streams).score,
+            "chrf": sacrebleu.corpus_chrf(hypotheses, streams).score}
 
 
 def best_constant(candidates: list[str], references: list[str]) -> str:
@@ -101,7 +106,13 @@ class TranslationTask(Task):
     def split(self) -> Splits[list[corpus.Pair]]:
         c = self.config
         pairs = corpus.clean_pairs(corpus.load_pairs(c.corpus, c.pairs_path), c.max_words, c.max_length_ratio)
-        return corpus.split_pairs(pairs, c.validation_size, c.test_size, c.seed)
+        split = corpus.split_pairs(pairs, c.validation_size, c.test_size, c.seed)
+        if not c.phrasebooks:
+            return split
+        phrases = corpus.clean_pairs(corpus.phrasebook_pairs(c.phrasebooks), c.max_words, c.max_length_ratio)
+        everyday = {comparable(text) for item in everyday_items("translation", required=("source", "references"))
+                    for text in (item["source"], *item["references"])}
+        return corpus.with_phrasebooks(split, phrases, held_out=everyday)
 
     @functools.cached_property
     def vocabularies(self) -> tuple[list[str], list[str]]:
@@ -165,32 +176,54 @@ class TranslationTask(Task):
         c = self.config
         test = self.split.test[:c.eval_sentences]
         hypotheses = translate_all(translate, [p.source for p in test], c.beam_width, c.max_output_tokens)
-        return scores(hypotheses, [p.target for p in test]), hypotheses
+        return scores(hypotheses, [[p.target] for p in test]), hypotheses
+
+    def everyday_scores(self, translate: Endpoint) -> tuple[dict[str, float], list[str]]:
+        """BLEU and chrF on the everyday sentences (`tests/data/everyday/translation.jsonl`, each
+        with one or more references) through a `translate` endpoint, and the translations."""
+        c = self.config
+        items = everyday_items("translation", required=("source", "references"))
+        hypotheses = translate_all(translate, [item["source"] for item in items], c.beam_width, c.max_output_tokens)
+        return scores(hypotheses, [item["references"] for item in items]), hypotheses
 
     def constant_baseline(self) -> tuple[str, dict[str, float]]:
         """What a model that ignores its input can reach: the best single output among training
-        targets (picked on validation), scored on the test pairs."""
+        targets (picked on validation), scored on the test pairs and, as `everyday_bleu` and
+        `everyday_chrf`, on the everyday sentences."""
         candidates = [p.target for p in self.split.train[:CONSTANT_CANDIDATES]]
         constant = best_constant(candidates, [p.target for p in self.split.validation])
-        references = [p.target for p in self.split.test[:self.config.eval_sentences]]
-        return constant, scores([constant] * len(references), references)
+        references = [[p.target] for p in self.split.test[:self.config.eval_sentences]]
+        everyday = [item["references"] for item in everyday_items("translation", required=("references",))]
+        on_everyday = scores([constant] * len(everyday), everyday)
+        return constant, {**scores([constant] * len(references), references),
+                          "everyday_bleu": on_everyday["bleu"], "everyday_chrf": on_everyday["chrf"]}
 
     def evaluate(self, model: keras.Model, out_dir: Path) -> Report:
         c = self.config
         out_dir.mkdir(parents=True, exist_ok=True)
         translate = self.endpoints(model)[0]
         measured, hypotheses = self.test_scores(translate)
+        everyday, everyday_hypotheses = self.everyday_scores(translate)
         constant, baseline = self.constant_baseline()
         metrics = {"test_bleu": measured["bleu"], "test_chrf": measured["chrf"],
-                   "constant_output_bleu": baseline["bleu"], "constant_output_chrf": baseline["chrf"]}
+                   "everyday_bleu": everyday["bleu"], "everyday_chrf": everyday["chrf"],
+                   "constant_output_bleu": baseline["bleu"], "constant_output_chrf": baseline["chrf"],
+                   "constant_output_everyday_bleu": baseline["everyday_bleu"],
+                   "constant_output_everyday_chrf": baseline["everyday_chrf"]}
         test = self.split.test[:8]
         rows = [[p.source, p.target, h] for p, h in zip(test, hypotheses)]
+        everyday_rows = [[item["source"], " / ".join(item["references"]), h]
+                         for item, h in zip(everyday_items("translation"), everyday_hypotheses)]
         tables = {
-            "comparison": markdown_table(["model", f"BLEU (beam {c.beam_width})", "chrF"], [
-                [f"{self.name}: {self.describe()}", f"{measured['bleu']:.2f}", f"{measured['chrf']:.1f}"],
-                [f"constant output {constant[:40]!r}", f"{baseline['bleu']:.2f}", f"{baseline['chrf']:.1f}"],
-            ]),
+            "comparison": markdown_table(
+                ["model", f"test BLEU (beam {c.beam_width})", "test chrF", "everyday BLEU", "everyday chrF"], [
+                    [f"{self.name}: {self.describe()}", f"{measured['bleu']:.2f}", f"{measured['chrf']:.1f}",
+                     f"{everyday['bleu']:.2f}", f"{everyday['chrf']:.1f}"],
+                    [f"constant output {constant[:40]!r}", f"{baseline['bleu']:.2f}", f"{baseline['chrf']:.1f}",
+                     f"{baseline['everyday_bleu']:.2f}", f"{baseline['everyday_chrf']:.1f}"],
+                ]),
             "samples": markdown_table(["Spanish (held out)", "reference English", f"{self.name} (beam {c.beam_width})"], rows),
+            "everyday": markdown_table(["Spanish (everyday)", "references", f"{self.name} (beam {c.beam_width})"], everyday_rows),
         }
         files = []
         if model.has_attention_map:
