@@ -5,10 +5,13 @@
 """
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 
 from PIL import Image
+
+from zoo.io import write_atomically
 
 
 def first_example(task, endpoint: str, name: str):
@@ -18,12 +21,15 @@ def first_example(task, endpoint: str, name: str):
 
 def example_files(task, endpoint: str, name: str, folder: Path) -> list[str]:
     """The encoded images of input `name` of `endpoint`'s examples as PNG files in `folder`, for
-    `gr.Examples`."""
+    `gr.Examples`; each named after its content and written atomically, so a file is whole and
+    of the current examples."""
     folder.mkdir(parents=True, exist_ok=True)
     files = []
-    for i, data in enumerate(task.examples()[endpoint][name]):
-        path = folder / f"{task.name}_{endpoint}_{i}.png"
+    for data in task.examples()[endpoint][name]:
+        path = folder / f"{task.name}_{hashlib.sha256(data).hexdigest()[:16]}.png"
         if not path.is_file():
-            Image.open(io.BytesIO(data)).convert("RGB").save(path)
+            png = io.BytesIO()
+            Image.open(io.BytesIO(data)).convert("RGB").save(png, format="PNG")
+            write_atomically(path, png.getvalue())
         files.append(str(path))
     return files
