@@ -65,7 +65,7 @@ FLAGS: tuple[Flag, ...] = (
     Flag("model_config_file_poll_wait_seconds", "float", 0),
     Flag("model_name", "string", "default"),
     Flag("model_base_path", "string", ""),
-    Flag("num_load_threads", "int32", 0, "versions load one at a time in the polling thread"),
+    Flag("num_load_threads", "int32", 0, help="threads that load versions; 0 loads them one at a time in the polling thread"),
     Flag("num_unload_threads", "int32", 0, "each unload runs in its own short-lived thread"),
     Flag("max_num_load_retries", "int32", 5, help="retries of a failing load before giving up"),
     Flag("load_retry_interval_micros", "int64", 60 * 1000 * 1000, help="wait between load retries"),

@@ -5,7 +5,9 @@ under every model's base path, loads the versions its policy aspires to, and unl
 once an aspired version is available (TF Serving's availability-preserving policy), so a broken
 new version never takes the serving one down. A version that fails to load is logged, reported
 as `END` with its error, and retried only when its files change (a half-written export that is
-later completed loads then).
+later completed loads then). With `num_load_threads` > 0 versions load on a pool of that many
+threads, so one slow load (a large model's warmup) holds no other model back; with 0 they load
+one at a time in the polling thread, as in TF Serving.
 
     manager = ModelManager()
     manager.apply_config(model_server_config)        # loads what the config asks for
@@ -15,6 +17,7 @@ later completed loads then).
 """
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import logging
 import os
@@ -55,6 +58,7 @@ class ManagerOptions:
     load_retry_interval_seconds: float = 60.0
     allow_version_labels_for_unavailable_models: bool = False
     enable_signature_method_name_check: bool = False
+    num_load_threads: int = 0
 
 
 @dataclasses.dataclass
@@ -66,6 +70,8 @@ class ServedModel:
     loaded: dict[int, LoadedVersion] = dataclasses.field(default_factory=dict)
     statuses: dict[int, VersionStatus] = dataclasses.field(default_factory=dict)
     failed_fingerprints: dict[int, tuple] = dataclasses.field(default_factory=dict)
+    loading: set[int] = dataclasses.field(default_factory=set)
+    warned_empty: bool = False
 
 
 class ModelManager:
@@ -82,9 +88,12 @@ class ModelManager:
         self._poll_lock = threading.Lock()
         self._stop = threading.Event()
         self._poller: threading.Thread | None = None
+        self._load_pool = (concurrent.futures.ThreadPoolExecutor(self.options.num_load_threads, "model-load")
+                           if self.options.num_load_threads > 0 else None)
 
     def apply_config(self, config: model_server_config_pb2.ModelServerConfig) -> None:
-        """Serve exactly the models in `config`, loading new ones before returning."""
+        """Serve exactly the models in `config`, returning once the versions found on disk have
+        loaded or failed (TF Serving's ReloadConfig waits for them too)."""
         if config.WhichOneof("config") != "model_config_list":
             raise InvalidArgument("ModelServerConfig must contain a model_config_list")
         wanted = {}
@@ -108,7 +117,9 @@ class ModelManager:
             for model in removed:
                 for version in list(model.loaded):
                     self._unload(model, version)
-            self._poll_models()
+            started = self._poll_models()
+        concurrent.futures.wait(started)
+        with self._poll_lock:
             labels = {name: self._checked_labels(self._models[name], entry) for name, entry in wanted.items()}
             with self._lock:
                 for name, model_labels in labels.items():
@@ -148,6 +159,8 @@ class ModelManager:
         self._stop.set()
         if self._poller is not None:
             self._poller.join(timeout=10)
+        if self._load_pool is not None:
+            self._load_pool.shutdown(wait=True, cancel_futures=True)
         with self._lock:
             models = list(self._models.values())
         for model in models:
@@ -212,20 +225,49 @@ class ModelManager:
                     for version, status in sorted(model.statuses.items())
                     if status.error_code != grpc.StatusCode.OK]
 
-    def _poll_models(self) -> None:
+    def _poll_models(self) -> list[concurrent.futures.Future]:
+        """Start loading every aspired version that is neither loaded nor loading, and unload
+        what is superseded; returns the loads started on the pool (none when loading serially)."""
         with self._lock:
             models = list(self._models.values())
+        started = []
         for model in models:
             on_disk = integer_version_dirs(model.base_path)
-            if not on_disk:
+            if not on_disk and not model.warned_empty:
                 log.warning("No versions of servable %s found under base path %s", model.name, model.base_path)
+            model.warned_empty = not on_disk
             aspired = model.policy.aspired(on_disk)
             for version in aspired:
-                if version not in model.loaded:
+                if version in model.loaded or version in model.loading:
+                    continue
+                if self._load_pool is None:
                     self._maybe_load(model, version, on_disk[version])
-            if not aspired or any(version in model.loaded for version in aspired):
-                for version in [v for v in model.loaded if v not in aspired]:
+                else:
+                    model.loading.add(version)
+                    started.append(self._load_pool.submit(self._load_in_pool, model, version, on_disk[version]))
+            self._unload_superseded(model, aspired)
+        return started
+
+    def _unload_superseded(self, model: ServedModel, aspired: list[int]) -> None:
+        """Unload versions no longer aspired, once an aspired one serves (availability first)."""
+        if not aspired or any(version in model.loaded for version in aspired):
+            for version in [v for v in model.loaded if v not in aspired]:
+                self._unload(model, version)
+
+    def _load_in_pool(self, model: ServedModel, version: int, path: Path) -> None:
+        try:
+            self._maybe_load(model, version, path)
+            with self._poll_lock:
+                with self._lock:
+                    dropped = self._models.get(model.name) is not model
+                if dropped:  # the config removed the model while it loaded
                     self._unload(model, version)
+                else:
+                    self._unload_superseded(model, model.policy.aspired(integer_version_dirs(model.base_path)))
+        except Exception:
+            log.exception("loading servable {name: %s version: %d} failed", model.name, version)
+        finally:
+            model.loading.discard(version)
 
     def _maybe_load(self, model: ServedModel, version: int, path: Path) -> None:
         fingerprint = _fingerprint(path)

@@ -42,12 +42,13 @@ DEFAULT_METRICS_PATH = "/monitoring/prometheus/metrics"
 
 
 def manager_options(args: argparse.Namespace) -> ManagerOptions:
-    """The ServerCore options that flags set: load retries, label checks, the method-name check."""
+    """The ServerCore options that flags set: load threads and retries, label checks, the method-name check."""
     return ManagerOptions(
         max_num_load_retries=max(0, args.max_num_load_retries),
         load_retry_interval_seconds=max(0.0, args.load_retry_interval_micros / 1e6),
         allow_version_labels_for_unavailable_models=args.allow_version_labels_for_unavailable_models,
         enable_signature_method_name_check=args.enable_signature_method_name_check,
+        num_load_threads=max(0, args.num_load_threads),
     )
 
 

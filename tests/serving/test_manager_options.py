@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import shutil
 import time
 
@@ -67,3 +68,50 @@ def test_a_failing_load_is_retried(tmp_path, caplog):
         finally:
             manager.stop()
     shutil.rmtree(tmp_path / "broken")
+
+
+def test_load_threads_let_a_slow_load_hold_no_other_model_back(fixtures_dir, tmp_path):
+    """--num_load_threads (model_servers/main.cc, server_core.h num_load_threads): with a pool, a
+    model whose load is still warming up does not keep a second model from serving, a poll during
+    that load starts no second load of it, and the config call returns once both have loaded."""
+    shutil.copytree(fixtures_dir / "dense" / "1", tmp_path / "slow" / "1")
+    shutil.copytree(fixtures_dir / "dense" / "1", tmp_path / "quick" / "1")
+    config = model_server_config_pb2.ModelServerConfig()
+    for name in ("slow", "quick"):  # slow is listed first, so a serial manager would load it first
+        config.model_config_list.config.add(name=name, base_path=str(tmp_path / name), model_platform="tensorflow")
+    release, warmups = threading.Event(), []
+
+    def warmup(version) -> int:
+        warmups.append(version.name)
+        if version.name == "slow":
+            assert release.wait(30), "the test never released the slow warmup"
+        return 0
+
+    manager = ModelManager(warmup=warmup, options=ManagerOptions(num_load_threads=2))
+    applying = threading.Thread(target=manager.apply_config, args=(config,))
+    try:
+        applying.start()
+        deadline = time.monotonic() + 60
+        while state(manager, "quick") != "AVAILABLE":
+            assert time.monotonic() < deadline, "quick never became available while slow was loading"
+            time.sleep(0.05)
+        assert manager.resolve("quick").version == 1
+        assert state(manager, "slow") == "LOADING"
+        assert applying.is_alive()  # the config call waits for slow too
+        manager.poll()
+        assert sorted(warmups) == ["quick", "slow"]  # the poll started no second load of slow
+        release.set()
+        applying.join(timeout=30)
+        assert not applying.is_alive()
+        assert manager.resolve("slow").version == 1
+    finally:
+        release.set()
+        manager.stop()
+
+
+def state(manager: ModelManager, name: str) -> str:
+    """Version 1's state, or "" while the manager has not started on it."""
+    try:
+        return manager.statuses(name)[1].state
+    except NotFound:
+        return ""
