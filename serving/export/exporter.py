@@ -147,12 +147,10 @@ def _write_saved_model(model: tf.Module, endpoints: Sequence[ServingEndpoint], p
 
     archive = keras.export.ExportArchive()
     archive.track(model)
-    for index, endpoint in enumerate(endpoints):
+    for endpoint in endpoints:
         function, specs = endpoint.traceable()
         archive.add_endpoint(endpoint.name, function, input_signature=specs)
-        if index == 0:
-            archive.add_endpoint(DEFAULT_SIGNATURE, function, input_signature=specs)
-    archive.write_out(str(path), verbose=False)
+    archive.write_out(str(path), verbose=False)  # serving_default: the first endpoint's function, traced once
     _strip_device_placement(path)
 
 
