@@ -16,6 +16,7 @@ from browser_helpers import click_and_wait, framed_figure, open_page, served, sh
 from PIL import Image
 
 from demos.app import build_app
+from zoo.progress import read_progress
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -191,10 +192,11 @@ def test_quickstart_shows_the_page_first_then_a_tab_goes_from_training_to_answer
         served = connect(f"http://127.0.0.1:{rest_port}", "conv_autoencoder").predict(
             {"image_bytes": np.array([digit_png.read_bytes()], dtype=object)}, signature_name="reconstruct_image_bytes")
         assert [float(v) for v in shown.split(", ")] == pytest.approx(served["codes"][0].tolist(), abs=1e-3)
-        metrics, deadline = workdir / "conv_autoencoder" / "evaluation" / "metrics.json", time.monotonic() + 300
-        while not metrics.is_file():
+        progress, deadline = workdir / "conv_autoencoder" / "progress.json", time.monotonic() + 300
+        while getattr(read_progress(progress), "phase", None) != "ready":
             assert time.monotonic() < deadline, "the worker evaluates the model once it is served"
             time.sleep(1)
+        assert (workdir / "conv_autoencoder" / "evaluation" / "metrics.json").is_file()
     finally:
         process.send_signal(signal.SIGTERM)
         output = process.communicate(timeout=90)[0]

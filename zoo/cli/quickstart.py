@@ -1,8 +1,9 @@
 """`python -m zoo quickstart` (what `make demo` runs): the demo page at once, the models as they come.
 
-1. The model server starts on an empty model list and follows `exports/models.demo.config`,
-   which lists every requested task that has an export (copied from `models.local.config` as
-   exports land), so each model goes live as soon as it is loaded.
+1. The model server starts on an empty model list; once it is up, `exports/models.demo.config`
+   lists every requested task, and the server loads each version as it lands under
+   `exports/<task>`, two at a time, so each model goes live as soon as it is loaded and one slow
+   load (the chatbot's) holds no other back.
 2. A worker process (`python -m zoo build`) trains and exports what is not served yet, fast and
    striking tasks first; a task served from pretrained weights (the chatbot) is exported
    untrained early, and its fine-tuned version replaces it when ready. Evaluations come last,
@@ -26,9 +27,10 @@ from pathlib import Path
 
 from zoo.errors import ZooError
 from zoo.progress import read_progress
-from zoo.workflow import LOCAL_CONFIG, Step, Workflow
+from zoo.workflow import Step, Workflow
 
 DEMO_CONFIG = "models.demo.config"
+LOAD_THREADS = 2
 DEMO_ORDER = ("image_classifier", "dense_autoencoder", "conv_autoencoder", "bert_sentiment", "image_captioning",
               "bert_ner", "bert_qa", "face_classifier", "variational_autoencoder", "denoising_autoencoder",
               "bert_next_sentence", "bert_masked_lm", "translation_attention", "gpt2_generate", "chatbot")
@@ -61,14 +63,14 @@ def quickstart(names: list[str], args: argparse.Namespace) -> None:
     exports.mkdir(parents=True, exist_ok=True)
     workdir.mkdir(parents=True, exist_ok=True)
     demo_config = exports / DEMO_CONFIG
-    write_served(exports / LOCAL_CONFIG, demo_config, [])
+    write_served(demo_config, exports, [])
     signal.signal(signal.SIGTERM, _interrupt)
     with open(exports / "server.log", "ab") as server_log, open(workdir / "worker.log", "ab") as worker_log:
         server = subprocess.Popen([
             sys.executable, "-m", "serving", "serve", "--port", str(args.grpc_port),
             "--rest_api_port", str(args.rest_port), "--model_config_file", str(demo_config),
             "--model_config_file_poll_wait_seconds", "1", "--file_system_poll_wait_seconds", "1",
-            "--enable_model_warmup", "true",
+            "--enable_model_warmup", "true", "--num_load_threads", str(LOAD_THREADS),
         ], stdout=server_log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         worker = subprocess.Popen([
             sys.executable, "-m", "zoo", "build", "--workdir", str(workdir), "--exports", str(exports),
@@ -85,6 +87,7 @@ def quickstart(names: list[str], args: argparse.Namespace) -> None:
             launch(names, workdir, backend_url=rest_url, port=args.port, open_browser=not args.no_browser)
         finally:
             stop.set()
+            follower.join(timeout=5)  # its last pass prints the phases reached since its last tick
             for process in (worker, server):
                 process.terminate()
             for process in (worker, server):
@@ -93,41 +96,44 @@ def quickstart(names: list[str], args: argparse.Namespace) -> None:
 
 def follow(names: list[str], workdir: Path, exports: Path, worker: subprocess.Popen, rest_port: int,
            stop: threading.Event) -> None:
-    """Each second: print phase changes and, once the server is up (so that it loads them one by
-    one, each live as soon as loaded), serve every requested task that has an export."""
+    """Each second until `stop` (and once more then): print phase changes and, once the server is
+    up (so that its ports open before it loads anything), list every requested task in the demo
+    config."""
     phases: dict[str, str] = {}
     started = time.monotonic()
-    server_up = False
-    while not stop.wait(1.0):
-        server_up = server_up or port_open(rest_port)
-        if server_up:
-            write_served(exports / LOCAL_CONFIG, exports / DEMO_CONFIG, names)
+    listed = False
+    while True:
+        stopping = stop.wait(1.0)
+        if not listed and not stopping and port_open(rest_port):
+            write_served(exports / DEMO_CONFIG, exports, names)
+            listed = True
         for name in names:
             progress = read_progress(workdir / name / "progress.json")
             if progress is not None and phases.get(name) != progress.phase:
                 phases[name] = progress.phase
                 detail = f": {progress.message}" if progress.message else ""
                 print(f"[{(time.monotonic() - started) / 60:5.1f} min] {name}: {progress.phase}{detail}", flush=True)
-        if worker.poll() is not None and not stop.is_set():
+        if stopping:
+            return
+        if worker.poll() is not None:
             state = "finished" if worker.returncode == 0 else f"stopped with code {worker.returncode}"
             print(f"training worker {state} (log: {workdir / 'worker.log'})", flush=True)
-            write_served(exports / LOCAL_CONFIG, exports / DEMO_CONFIG, names)
             return
 
 
-def write_served(local_config: Path, demo_config: Path, names: list[str]) -> None:
-    """Write `demo_config` as `local_config`'s entries for `names`, smallest export first (the
-    server loads them in that order, so quick ones go live first), when that changes it."""
-    from serving.export.model_config import read_model_config, write_model_config
+def write_served(demo_config: Path, exports: Path, names: list[str]) -> None:
+    """Write `demo_config` to serve each of `names` from `exports/<task>`, smallest export first
+    (the server starts loading what is on disk in that order, so quick ones go live first)."""
+    from tensorflow_serving.config import model_server_config_pb2
 
-    config = read_model_config(local_config)
-    models = config.model_config_list.config
-    kept = sorted((model for model in models if model.name in names), key=lambda model: export_bytes(Path(model.base_path)))
-    del models[:]
-    models.extend(kept)
+    from serving.export.model_config import write_model_config
+
+    config = model_server_config_pb2.ModelServerConfig()
     config.model_config_list.SetInParent()
-    if not demo_config.is_file() or read_model_config(demo_config) != config:
-        write_model_config(demo_config, config)
+    for name in sorted(names, key=lambda name: export_bytes(exports / name)):
+        config.model_config_list.config.add(name=name, base_path=str((exports / name).resolve()),
+                                            model_platform="tensorflow")
+    write_model_config(demo_config, config)
 
 
 def export_bytes(base_path: Path) -> int:
