@@ -67,3 +67,13 @@ def browser():
         pytest.skip("Debian's chromium is not installed (make install installs it)")
     with chromium() as launched:
         yield launched
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Group tests for `make test`'s two workers (`-n 2 --dist loadgroup`): each test folder runs on
+    one worker, so its session fixtures (tiny trained runs, exports, servers) are built once; the
+    top-level modules, which share only the quick `trained_run`, are spread one module a group."""
+    tests = Path(__file__).resolve().parent
+    for item in items:
+        relative = Path(item.path).resolve().relative_to(tests)
+        group = relative.parts[0] if len(relative.parts) > 1 else relative.stem
+        item.add_marker(pytest.mark.xdist_group(group))
