@@ -12,7 +12,8 @@ import tensorflow as tf
 import zoo
 from serving.export.exporter import ExportError, export, versions
 from serving.export.inspect import inspect_saved_model
-from serving.saved_model import SessionModel
+from serving.export.verify import same_graph, same_graph_cases
+from serving.saved_model import SessionModel, read_meta_graph
 from serving.warmup import read_warmup_records
 from zoo.endpoint import Endpoint
 from zoo.precision import with_precision
@@ -35,10 +36,43 @@ def test_layout(exported):
 def test_verification_used_both_loaders_and_every_output(exported):
     report = exported.verification
     assert report.ok and report.path == str(exported.path)
-    loaders = {check.loader for check in report.checks}
-    assert loaders == {"session loader", "tf.saved_model"}
-    checked = {(c.signature, c.output) for c in report.checks if c.loader == "session loader"}
-    assert ("reconstruct_image_bytes", "reconstruction_png_bytes") in checked and len(checked) == 10
+    for loader in ("session loader", "tf.saved_model"):
+        checked = {(c.signature, c.output) for c in report.checks if c.loader == loader}
+        assert ("reconstruct_image_bytes", "reconstruction_png_bytes") in checked and len(checked) == 8
+        assert {signature for signature, _ in checked} == set(SIGNATURES) - {"serving_default"}
+    [default] = [c for c in report.checks if c.signature == "serving_default"]
+    assert default.loader == "saved graph" and "the same saved function as reconstruct" in default.detail
+
+
+def test_same_graph_tells_a_signature_from_a_different_one(exported):
+    meta_graph = read_meta_graph(exported.path)
+    assert same_graph(meta_graph, "serving_default", "reconstruct")
+    assert not same_graph(meta_graph, "serving_default", "encode")
+    assert not same_graph(meta_graph, "encode", "decode")
+    assert not same_graph(meta_graph, "serving_default", "no_such_signature")
+
+    moved = type(meta_graph)()
+    moved.CopyFrom(meta_graph)
+    outputs = moved.signature_def["serving_default"].outputs
+    outputs["codes"].name, outputs["reconstructions"].name = outputs["reconstructions"].name, outputs["codes"].name
+    assert not same_graph(moved, "serving_default", "reconstruct"), "outputs swapped on the same call"
+
+    edited = type(meta_graph)()
+    edited.CopyFrom(meta_graph)
+    call = next(node for node in edited.graph_def.node
+                if node.name == edited.signature_def["serving_default"].outputs["reconstructions"].name.split(":")[0])
+    wrapper = next(f for f in edited.graph_def.library.function if f.signature.name == call.attr["f"].func.name)
+    wrapper.node_def[0].name += "_edited"
+    assert not same_graph(edited, "serving_default", "reconstruct"), "a changed function body is a different graph"
+
+
+def test_a_twin_signature_is_run_when_its_case_differs(exported):
+    inputs, expected = {"images": np.zeros((1, 8, 8, 1), "float32")}, {"reconstructions": np.zeros((1, 8, 8, 1), "float32")}
+    other = {"images": np.ones((1, 8, 8, 1), "float32")}
+    assert same_graph_cases(exported.path, {"reconstruct": (inputs, expected), "serving_default": (inputs, expected)}) \
+        == {"serving_default": "reconstruct"}
+    assert same_graph_cases(exported.path, {"reconstruct": (inputs, expected), "serving_default": (other, expected)}) == {}
+    assert same_graph_cases(exported.path, {"encode": (inputs, expected), "serving_default": (inputs, expected)}) == {}
 
 
 def test_both_reload_paths_match_the_keras_model_on_new_inputs(exported, trained_run):
@@ -104,7 +138,7 @@ def test_an_export_that_does_not_match_leaves_nothing(trained_run, tmp_path):
     model = trained_run.model
     drift = Endpoint(
         "drift",
-        lambda images: {"codes": model.get_layer("encoder")(images) + np.random.rand()},
+        lambda images: {"codes": model.get_layer("encoder")(images) + tf.cast(tf.timestamp() % 1000, tf.float32)},
         {"images": tf.TensorSpec((None, 8, 8, 1), tf.float32)},
         {"images": trained_run.task.split.test.images[:2]},
     )

@@ -52,20 +52,6 @@ class Endpoint:
             if not spec.shape.is_compatible_with(example.shape):
                 raise ZooError(f"endpoint '{self.name}' example '{key}' has shape {example.shape}, its signature wants {spec.shape}")
 
-    def traceable(self) -> tuple[Callable[..., dict[str, tf.Tensor]], list[tf.TensorSpec]]:
-        """A positional function and its TensorSpecs, named after the inputs, for tracing."""
-        names = list(self.input_signature)
-
-        def call(*args: tf.Tensor) -> dict[str, tf.Tensor]:
-            outputs = self.function(**dict(zip(names, args)))
-            return {
-                key: tf.cast(value, tf.float32) if value.dtype in (tf.float16, tf.bfloat16) else value
-                for key, value in outputs.items()
-            }
-
-        specs = [tf.TensorSpec(spec.shape, spec.dtype, name=name) for name, spec in self.input_signature.items()]
-        return call, specs
-
     def __call__(self, **inputs: object) -> dict[str, np.ndarray]:
         """Run in-process on numpy-like inputs; checks names, dtypes and shapes first."""
         missing = sorted(set(self.input_signature) - set(inputs))
@@ -76,7 +62,7 @@ class Endpoint:
                 f"missing {missing}, unexpected {extra}"
             )
         tensors = []
-        for spec in self._graph_function.input_signature:
+        for spec in self.graph_function.input_signature:
             value = inputs[spec.name]
             try:
                 tensor = tf.convert_to_tensor(value, dtype=spec.dtype)
@@ -88,12 +74,23 @@ class Endpoint:
                 )
             tensors.append(tensor)
         try:
-            outputs = self._graph_function(*tensors)
+            outputs = self.graph_function(*tensors)
         except tf.errors.InvalidArgumentError as error:
             raise ZooError(f"endpoint '{self.name}' rejected its input: {error.message}") from error
         return {key: value.numpy() for key, value in outputs.items()}
 
     @functools.cached_property
-    def _graph_function(self) -> tf.types.experimental.PolymorphicFunction:
-        call, specs = self.traceable()
+    def graph_function(self) -> tf.types.experimental.PolymorphicFunction:
+        """The endpoint as one `tf.function` with named `tf.TensorSpec`s: the in-process call runs
+        it, and the export saves it as it is."""
+        names = list(self.input_signature)
+
+        def call(*args: tf.Tensor) -> dict[str, tf.Tensor]:
+            outputs = self.function(**dict(zip(names, args)))
+            return {
+                key: tf.cast(value, tf.float32) if value.dtype in (tf.float16, tf.bfloat16) else value
+                for key, value in outputs.items()
+            }
+
+        specs = [tf.TensorSpec(spec.shape, spec.dtype, name=name) for name, spec in self.input_signature.items()]
         return tf.function(call, input_signature=specs)

@@ -5,9 +5,9 @@
       2/ ...
 
 `export` writes the next integer version with `keras.export.ExportArchive` (one signature per
-endpoint, the first also as `serving_default`), adds warmup records built from each
-endpoint's examples, verifies the result in a fresh process with the session-based loader and
-`tf.saved_model.load`, and only then renames it into place. Until that rename the version lives
+endpoint, each the endpoint's own `tf.function`, the first also as `serving_default`), adds
+warmup records built from each endpoint's examples, verifies the result in a fresh process with
+the session-based loader and `tf.saved_model.load`, and only then renames it into place. Until that rename the version lives
 in a hidden `.tmp-*` directory, which TF Serving ignores (it loads integer names only), so a
 crash or a failed check never leaves a version a server could pick up.
 
@@ -16,7 +16,8 @@ crash or a failed check never leaves a version a server could pick up.
     print("\\n".join(result.verification.lines()))
 
 It knows nothing of the model inside: an endpoint is anything with a `name`, `examples`,
-`traceable()` (a function and its named `tf.TensorSpec`s) and a call for in-process outputs.
+a `graph_function` (a `tf.function` with named `tf.TensorSpec`s) and a call for in-process
+outputs that runs it.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ import json
 import re
 import time
 from pathlib import Path
-from typing import Any, Callable, Mapping, Protocol, Sequence
+from typing import Any, Mapping, Protocol, Sequence
 
 import numpy as np
 import tensorflow as tf
@@ -44,7 +45,8 @@ class ServingEndpoint(Protocol):
     name: str
     examples: Mapping[str, np.ndarray]
 
-    def traceable(self) -> tuple[Callable[..., Mapping[str, tf.Tensor]], list[tf.TensorSpec]]: ...
+    @property
+    def graph_function(self) -> tf.types.experimental.PolymorphicFunction: ...
 
     def __call__(self, **inputs: Any) -> Mapping[str, np.ndarray]: ...
 
@@ -147,10 +149,9 @@ def _write_saved_model(model: tf.Module, endpoints: Sequence[ServingEndpoint], p
 
     archive = keras.export.ExportArchive()
     archive.track(model)
-    for endpoint in endpoints:
-        function, specs = endpoint.traceable()
-        archive.add_endpoint(endpoint.name, function, input_signature=specs)
-    archive.write_out(str(path), verbose=False)  # serving_default: the first endpoint's function, traced once
+    for endpoint in endpoints:   # each already called on its examples, as Keras wants of a tf.function
+        archive.add_endpoint(endpoint.name, endpoint.graph_function)
+    archive.write_out(str(path), verbose=False)  # serving_default: the first endpoint's function again
     _strip_device_placement(path)
 
 

@@ -27,7 +27,7 @@ def test_export_matches_in_process_on_edge_inputs(name, tmp_path, tiny_task):
     model = task.build_model()
     endpoint = task.endpoints(model)[0]
     result = export(model, [endpoint], tmp_path / name)
-    assert result.verification.ok and {c.loader for c in result.verification.checks} == {"session loader", "tf.saved_model"}
+    assert result.verification.ok and {c.loader for c in result.verification.checks} == {"session loader", "tf.saved_model", "saved graph"}
     expected = endpoint(**CASES[name])
     session = SessionModel.load(result.path)
     try:

@@ -50,7 +50,7 @@ def exported(tiny_runs, tmp_path_factory):
 @pytest.mark.slow
 def test_export_verifies_with_the_session_loader(exported):
     report = exported.verification
-    assert report.ok and {check.loader for check in report.checks} == {"session loader", "tf.saved_model"}
+    assert report.ok and {check.loader for check in report.checks} == {"session loader", "tf.saved_model", "saved graph"}
     assert exported.signatures == ["chat", "generate", "serving_default"]
     assert json.loads((exported.path / "assets.extra" / "export.json").read_text())["default_signature"] == "chat"
 

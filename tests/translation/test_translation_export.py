@@ -17,7 +17,7 @@ from translation_helpers import EDGE, tiny_task
 def test_export_matches_in_process(trained, tmp_path):
     endpoints = trained.endpoints
     result = export(trained.model, endpoints, tmp_path / "translation_attention")
-    assert result.verification.ok and {c.loader for c in result.verification.checks} == {"session loader", "tf.saved_model"}
+    assert result.verification.ok and {c.loader for c in result.verification.checks} == {"session loader", "tf.saved_model", "saved graph"}
     assert result.signatures == ["serving_default", "translate", "translate_text"]
     session = SessionModel.load(result.path)
     try:
