@@ -10,7 +10,16 @@ and with `--enable_batching`), and drives each with 1, 8 and 32 concurrent singl
 clients for a fixed time. The in-process baseline runs the same SavedModel with the same
 session-based loader the server uses. Its full-batch calls give the compute ceiling that batching
 can approach: 32 rows as one call, and as one call per batch thread running side by side (one
-call rarely keeps every core busy). Prints one table; runs in about two minutes.
+call rarely keeps every core busy). Prints one table; runs in about two and a half minutes.
+
+Each cell also records the CPU time the server process and the load generator spent per request
+(`/proc/<pid>/stat`, `time.process_time`), and the ceiling its CPU per row. The same run then
+serves the dense model with batching at the top concurrency: what the server and the load
+generator spend per request there is each protocol's own cost, its transport floor. A request
+cannot cost less than that floor plus the ceiling's CPU per row, so with every core busy a
+protocol reaches at most `cores / (floor + row)` requests/s; the last lines print that bound as a
+share of the ceiling, with this load generator and with the client elsewhere. When a protocol's
+floor bounds it below a target, no scheduling or batching setting can reach it.
 
 The load generator shares the CPU with the server, so it does as little as it can, and the same
 for both modes: each REST client thread sends one pre-encoded request over its own keep-alive
@@ -48,6 +57,7 @@ SEQUENCE, VOCABULARY, WIDTH, LAYERS, HEADS, INTERMEDIATE = 64, 2000, 128, 2, 4, 
 CONCURRENCY = (1, 8, 32)
 CEILING_ROWS = CONCURRENCY[-1]
 CEILING_PREFIX = "in-process "
+GRPC_ALONE = "grpcio alone"
 
 
 def batching_parameters(max_batch_size: int, timeout_micros: int, threads: int) -> str:
@@ -145,8 +155,15 @@ def check_callers(rest_url: str, grpc_target: str, inputs: dict[str, np.ndarray]
         np.testing.assert_allclose(answer, expected, rtol=1e-5, atol=1e-6)
 
 
-def measure(call, concurrency: int, seconds: float) -> dict[str, float]:
-    """Run `call` from `concurrency` threads for `seconds`; latencies in ms, throughput in req/s."""
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds process `pid` has used, all its threads (Linux `/proc`)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(call, concurrency: int, seconds: float, server_pid: int | None = None) -> dict[str, float]:
+    """Run `call` from `concurrency` threads for `seconds`; latencies in ms, throughput in req/s,
+    and the CPU ms per call of this process (`client_cpu_ms`) and of process `server_pid`."""
     latencies: list[float] = []
     lock, deadline = threading.Lock(), time.perf_counter() + seconds
     for _ in range(3):
@@ -162,15 +179,20 @@ def measure(call, concurrency: int, seconds: float) -> dict[str, float]:
             latencies.extend(local)
 
     threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    began = time.perf_counter()
+    began, client_cpu = time.perf_counter(), time.process_time()
+    server_cpu = process_cpu_seconds(server_pid) if server_pid else 0.0
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - began
+    per_call = 1e3 / len(latencies)
+    cpu = {"client_cpu_ms": (time.process_time() - client_cpu) * per_call}
+    if server_pid:
+        cpu["server_cpu_ms"] = (process_cpu_seconds(server_pid) - server_cpu) * per_call
     latencies.sort()
     return {"p50": statistics.median(latencies), "p99": latencies[int(0.99 * (len(latencies) - 1))],
-            "throughput": len(latencies) / elapsed}
+            "throughput": len(latencies) / elapsed, **cpu}
 
 
 def free_port() -> int:
@@ -180,11 +202,14 @@ def free_port() -> int:
 
 
 def start_server(base: Path, workdir: Path, batching: str | None,
-                 session_threads: tuple[int, int] = (0, 0)) -> tuple[subprocess.Popen, str, str]:
-    """`python -m serving serve` on loopback; `session_threads` is (intra-op, inter-op), 0 for one per core."""
+                 session_threads: tuple[int, int] = (0, 0), grpc_threads: int = 0) -> tuple[subprocess.Popen, str, str]:
+    """`python -m serving serve` on loopback; `session_threads` is (intra-op, inter-op), 0 for one per core;
+    `grpc_threads` is `--grpc_max_threads` (0: the server's default)."""
     rest_port, grpc_port = free_port(), free_port()
     flags = [f"--port={grpc_port}", f"--rest_api_port={rest_port}", "--host=127.0.0.1", "--model_name=encoder",
              f"--model_base_path={base}"]
+    if grpc_threads:
+        flags.append(f"--grpc_max_threads={grpc_threads}")
     if any(session_threads):
         flags += [f"--tensorflow_intra_op_parallelism={session_threads[0]}",
                   f"--tensorflow_inter_op_parallelism={session_threads[1]}"]
@@ -218,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="batching server's max_batch_size; allowed_batch_sizes are 8, 16, ... up to it")
     parser.add_argument("--model", choices=sorted(MODELS), default="transformer",
                         help="the served model; 'dense' is nearly free to run, so it measures the server itself")
+    parser.add_argument("--grpc-max-threads", type=int, default=0,
+                        help="the servers' --grpc_max_threads (0: its default, 4 per core as TF Serving's)")
     parser.add_argument("--intra-op-threads", type=int, default=0,
                         help="TensorFlow intra-op threads, in-process and in the servers "
                              "(--tensorflow_intra_op_parallelism); 0: one per core")
@@ -251,29 +278,82 @@ def main(argv: list[str] | None = None) -> int:
             batch = np.repeat(tokens, CEILING_ROWS // callers, axis=0)
             calls = measure(lambda: loaded.run("serving_default", {"token_ids": batch}), callers, args.seconds)
             rows.append((f"{CEILING_PREFIX}{len(batch)}-row calls", "-", callers,
-                         {**calls, "throughput": calls["throughput"] * len(batch)}))
+                         {**calls, "throughput": calls["throughput"] * len(batch),
+                          "client_cpu_ms": calls["client_cpu_ms"] / len(batch)}))
         loaded.close()
         for batching in (False, True):
             parameters = (batching_parameters(args.max_batch_size, args.batch_timeout_micros, args.batch_threads)
                           if batching else None)
-            process, rest_url, grpc_target = start_server(base, workdir, parameters, session_threads)
+            process, rest_url, grpc_target = start_server(base, workdir, parameters, session_threads, args.grpc_max_threads)
             try:
                 check_callers(rest_url, grpc_target, {"token_ids": tokens})
                 for protocol, caller in (("REST", rest_caller), ("gRPC", grpc_caller)):
                     target = rest_url if protocol == "REST" else grpc_target
                     for concurrency in CONCURRENCY:
                         call = caller(target, "encoder", {"token_ids": tokens})
-                        result = measure(call, concurrency, args.seconds)
+                        result = measure(call, concurrency, args.seconds, process.pid)
                         rows.append(("batching" if batching else "no batching", protocol, concurrency, result))
                         print(f"  measured {rows[-1][0]} {protocol} c={concurrency}", flush=True)
             finally:
                 process.terminate()
                 process.wait(timeout=30)
-    print_table(rows)
+        floors = transport_floors(workdir, args, session_threads, tokens)
+    print_table(rows, floors)
     return 0
 
 
-def print_table(rows: list[tuple[str, str, int, dict[str, float]]]) -> None:
+def transport_floors(workdir: Path, args: argparse.Namespace, session_threads: tuple[int, int],
+                     tokens: np.ndarray) -> dict[str, tuple[float, float]]:
+    """{protocol: (server, load generator) CPU ms per request} serving the dense model with
+    batching at the top concurrency: what each protocol costs when the model costs nearly nothing;
+    and under `GRPC_ALONE`, the same for `bench.grpc_echo_server` (grpcio with a handler that
+    answers at once, as many threads as the model server's gRPC port)."""
+    base = workdir / "dense"
+    export(dense_classifier(), base / "1")
+    parameters = batching_parameters(args.max_batch_size, args.batch_timeout_micros, args.batch_threads)
+    process, rest_url, grpc_target = start_server(base, workdir, parameters, session_threads, args.grpc_max_threads)
+    floors = {}
+    try:
+        for protocol, caller, target in (("REST", rest_caller, rest_url), ("gRPC", grpc_caller, grpc_target)):
+            result = measure(caller(target, "encoder", {"token_ids": tokens}), CONCURRENCY[-1], args.seconds, process.pid)
+            floors[protocol] = (result["server_cpu_ms"], result["client_cpu_ms"])
+            print(f"  measured the transport floor of {protocol}", flush=True)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    port = free_port()
+    threads = args.grpc_max_threads or grpc_default_threads()
+    echo = subprocess.Popen([sys.executable, "-m", "bench.grpc_echo_server", str(port), str(threads)])
+    try:
+        call = grpc_echo_caller(f"127.0.0.1:{port}")
+        result = measure(call, CONCURRENCY[-1], args.seconds, echo.pid)
+        floors[GRPC_ALONE] = (result["server_cpu_ms"], result["client_cpu_ms"])
+    finally:
+        echo.terminate()
+        echo.wait(timeout=30)
+    return floors
+
+
+def grpc_default_threads() -> int:
+    """The model server's default `--grpc_max_threads`."""
+    from serving.server.flags import FLAGS
+
+    return next(flag.default for flag in FLAGS if flag.name == "grpc_max_threads")
+
+
+def grpc_echo_caller(target: str):
+    """A call to `bench.grpc_echo_server`, once it answers (it starts in about a second)."""
+    import grpc
+
+    from bench.grpc_echo_server import METHOD
+
+    channel = grpc.insecure_channel(target)
+    grpc.channel_ready_future(channel).result(timeout=60)
+    call = channel.unary_unary(METHOD)
+    return lambda: call(b"y" * 64, timeout=30)
+
+
+def print_table(rows: list[tuple[str, str, int, dict[str, float]]], floors: dict[str, tuple[float, float]]) -> None:
     by_key = {(mode, protocol, c): r for mode, protocol, c, r in rows}
     in_process = {c: by_key[("in-process", "-", c)] for c in CONCURRENCY}
     print(f"\n{'mode':<23} {'protocol':<8} {'conc':>4} {'p50 ms':>8} {'p99 ms':>8} {'rows/s':>8} "
@@ -295,6 +375,28 @@ def print_table(rows: list[tuple[str, str, int, dict[str, float]]]) -> None:
         print(f"  {protocol:<5} batching {batched / unbatched:.2f}x no batching; the compute ceiling "
               f"({ceiling_mode.removeprefix(CEILING_PREFIX)} in-process, {ceiling_callers} at a time) is "
               f"{ceiling / unbatched:.2f}x, of which batching reaches {batched / ceiling:.0%}")
+    row = by_key[(ceiling_mode, "-", ceiling_callers)]["client_cpu_ms"]
+    cores = os.cpu_count() or 1
+    print(f"\nCPU ms per request, batching at concurrency {CONCURRENCY[-1]}: the ceiling spends {row:.3f} per row; "
+          f"the highest share of the ceiling a protocol's floor allows with all {cores} cores busy:")
+    for protocol in ("REST", "gRPC"):
+        result = by_key[("batching", protocol, CONCURRENCY[-1])]
+        server, client = floors[protocol]
+        print(f"  {protocol:<5} spent server {result['server_cpu_ms']:.3f} + load generator {result['client_cpu_ms']:.3f}; "
+              f"its floor (dense model) is {server:.3f} + {client:.3f}: at most "
+              f"{reachable_share(server + client + row, cores, ceiling):.0%} with this load generator, "
+              f"{reachable_share(server + row, cores, ceiling):.0%} with the client elsewhere; "
+              f"reached {result['throughput'] / ceiling:.0%}")
+    server, client = floors[GRPC_ALONE]
+    print(f"  {GRPC_ALONE} (bench.grpc_echo_server: a handler that answers at once) costs {server:.3f} + {client:.3f}: "
+          f"at most {reachable_share(server + client + row, cores, ceiling):.0%} with this load generator, "
+          f"{reachable_share(server + row, cores, ceiling):.0%} with the client elsewhere")
+
+
+def reachable_share(cpu_ms_per_request: float, cores: int, ceiling: float) -> float:
+    """The share of `ceiling` rows/s that `cores` fully busy allow at `cpu_ms_per_request` (at most 1)."""
+    return min(1.0, cores * 1e3 / cpu_ms_per_request / ceiling)
+
 
 if __name__ == "__main__":
     sys.exit(main())
