@@ -25,12 +25,14 @@ def change(model, before, name: str) -> float:
     return max(float(np.abs(np.array(w) - before[w.path]).max()) for w in model.weights if name in w.path)
 
 
-def test_sentiment_layerwise_decay_slows_lower_blocks(tiny_task):
+@pytest.mark.parametrize("pooling", ["mean", "cls"])
+def test_sentiment_layerwise_decay_slows_lower_blocks(tiny_task, pooling):
     # Adam's first step moves every weight by about the learning rate, so the step size shows each layer's rate
-    model, before = one_step(tiny_task("bert_sentiment", learning_rate=1e-3, layerwise_lr_decay=0.5, **SMALL))
+    model, before = one_step(tiny_task("bert_sentiment", learning_rate=1e-3, layerwise_lr_decay=0.5, pooling=pooling, **SMALL))
     top, bottom = change(model, before, "transformer_layer_1/"), change(model, before, "transformer_layer_0/")
     assert top == pytest.approx(1e-3, rel=0.05) and bottom == pytest.approx(5e-4, rel=0.05)
     assert change(model, before, "embeddings_layer_norm") == pytest.approx(2.5e-4, rel=0.05)   # two levels down
+    assert change(model, before, "logits") == pytest.approx(1e-3, rel=0.05)   # the head at the base rate
     with pytest.raises(ZooError, match="layerwise_lr_decay"):
         tiny_task("bert_sentiment", layerwise_lr_decay=0.0)
 

@@ -7,6 +7,7 @@
 
     backbone, tokenizer = load_backbone("minilm")
     backbone.hidden_dim, tokenizer.vocabulary_size()   # 384, 30522
+    backbone_in(classifier)                            # the BertBackbone layer of a model built on one
 """
 from __future__ import annotations
 
@@ -57,3 +58,12 @@ def load_backbone(name: str, *, layers: int = 2, hidden: int = 64, seed: int = 0
         return keras_hub.models.BertBackbone.from_preset(preset_of(name))
     except (ValueError, FileNotFoundError, OSError) as error:
         raise ZooError(f"cannot load BERT backbone {name!r} ({error}); use 'minilm', 'tiny' or a keras-hub BERT preset") from error
+
+
+def backbone_in(model) -> keras_hub.models.BertBackbone:
+    """The one `BertBackbone` among `model`'s layers: keras-hub's BERT tasks and the functional
+    models built on a backbone (`mean_pooled_classifier`) both hold it as a layer, loaded or new."""
+    found = [layer for layer in model.layers if isinstance(layer, keras_hub.models.BertBackbone)]
+    if len(found) != 1:
+        raise ZooError(f"{model.name} should hold one BertBackbone layer, it holds {len(found)}")
+    return found[0]

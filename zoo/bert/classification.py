@@ -1,13 +1,17 @@
-"""Sentiment classification of tweets (negative / neutral / positive) with keras-hub's
-`BertTextClassifier`: the tweets' split, the hand-written everyday texts, and the TF-IDF +
+"""Sentiment classification of tweets (negative / neutral / positive) with a BERT backbone: the
+masked-mean-pooling classifier (the default head; keras-hub's `BertTextClassifier`, pooled [CLS],
+is the other), the tweets' split, the hand-written everyday texts, and the TF-IDF +
 logistic-regression and majority baselines on both.
 
+    model = mean_pooled_classifier(backbone, num_classes=3)   # token_ids, segment_ids, padding_mask -> logits
     split = sentiment_split(train=2500, validation=500, test=1000, seed=0)   # Splits of LabelledTexts
     everyday = everyday_sentiment()                # 51 texts, 17 per label
     tfidf_baseline(split, everyday)                # {"tfidf_accuracy": ..., "everyday_tfidf_accuracy": ..., ...}
 """
 from __future__ import annotations
 
+import keras
+import keras_hub
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -16,6 +20,21 @@ from zoo.datasets.sentiment import LABELS, LabelledTexts, load_sentiment, sample
 from zoo.errors import ZooError
 from zoo.everyday import everyday_items
 from zoo.task import Splits
+
+
+def mean_pooled_classifier(backbone: keras_hub.models.BertBackbone, num_classes: int, dropout: float = 0.1) -> keras.Model:
+    """Logits over `num_classes` from the mean of the backbone's last hidden states over the real
+    word pieces (padding left out), through dropout and a dense layer: the pooling
+    all-MiniLM-L6-v2 was trained with (sentence-transformers). A functional model on the
+    backbone's inputs, with the backbone as one of its layers."""
+    inputs = backbone.input
+    sequence = backbone(inputs)["sequence_output"]
+    # The pooling layer reads the int padding mask as booleans: padded positions count for nothing.
+    pooled = keras.layers.GlobalAveragePooling1D(dtype=backbone.dtype_policy, name="mean_pooling")(sequence, mask=inputs["padding_mask"])
+    pooled = keras.layers.Dropout(dropout, dtype=backbone.dtype_policy, name="classifier_dropout")(pooled)
+    logits = keras.layers.Dense(num_classes, kernel_initializer=keras.initializers.TruncatedNormal(stddev=0.02),
+                                dtype=backbone.dtype_policy, name="logits")(pooled)
+    return keras.Model(inputs, logits, name="bert_mean_pooled_classifier")
 
 
 def sentiment_split(train: int, validation: int, test: int, seed: int) -> Splits[LabelledTexts]:

@@ -2,6 +2,7 @@
 adds only its own.
 
     SentimentConfig(backbone="minilm", sequence_length=64, train_examples=2500)
+    SentimentConfig(pooling="cls")                             # pooled [CLS] instead of the masked mean
     QuestionAnsweringConfig(backbone="bert_tiny_en_uncased")   # any keras-hub BERT preset (downloads once)
     EntityConfig(backbone="tiny", data_path="eng.train")       # a small random BERT (tests), a CoNLL file
     SentimentConfig.from_dict({"window_stride": 8})            # ZooError: that field is question answering's
@@ -12,6 +13,9 @@ import dataclasses
 
 from zoo.config import TaskConfig
 from zoo.errors import ZooError
+
+POOLINGS = ("mean", "cls")
+"""How `bert_sentiment` turns the backbone's outputs into one vector per text (`SentimentConfig.pooling`)."""
 
 
 @dataclasses.dataclass
@@ -47,11 +51,14 @@ class SentimentConfig(BertConfig):
 
     validation_examples: int = 500    # tweets watched during training, drawn with (and apart from) the training ones
     layerwise_lr_decay: float = 1.0   # LLRD: each block learns at this times the rate of the one above (1: all at the base rate)
+    pooling: str = "mean"             # "mean": masked mean of the last hidden states (how sentence-transformers trained MiniLM); "cls": keras-hub's BertTextClassifier, [CLS] through BERT's pooler
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if not 0.0 < self.layerwise_lr_decay <= 1.0:
             raise ZooError(f"config field 'layerwise_lr_decay' must be in (0, 1], got {self.layerwise_lr_decay}")
+        if self.pooling not in POOLINGS:
+            raise ZooError(f"config field 'pooling' must be one of {', '.join(map(repr, POOLINGS))}, got {self.pooling!r}")
 
 
 @dataclasses.dataclass

@@ -1,7 +1,7 @@
 """What the BERT tasks share: `BertTask` (config, backbone, tokenizer, the split of the task's
-examples and their batches), `TextClassifierTask` (the tasks whose model is keras-hub's
-`BertTextClassifier`) and `in_batches` for running an endpoint over many inputs. Each task lives
-in `zoo/bert/tasks/`.
+examples and their batches), `TextClassifierTask` (the tasks whose model classifies a text or a
+pair of texts: keras-hub's `BertTextClassifier` unless the task builds its own) and `in_batches`
+for running an endpoint over many inputs. Each task lives in `zoo/bert/tasks/`.
 
     task = zoo.get_task("bert_qa", train_examples=500)
     task.split.train, task.split.validation, task.split.test    # QAExamples on disjoint people, places, organizations
@@ -111,9 +111,10 @@ class BertTask(Task):
 
 
 class TextClassifierTask(BertTask):
-    """A task whose model is keras-hub's `BertTextClassifier` (pooled [CLS] -> dense) over
-    `labels`, fed one text or a pair of texts per example. A subclass sets `labels` and says how
-    its examples become model inputs and targets (`encode`)."""
+    """A task whose model classifies one text or a pair of texts per example over `labels`:
+    keras-hub's `BertTextClassifier` (pooled [CLS] -> dense) unless the subclass overrides
+    `build_model` with another model on the backbone's inputs that returns logits. A subclass sets
+    `labels` and says how its examples become model inputs and targets (`encode`)."""
 
     labels: ClassVar[tuple[str, ...]]
 

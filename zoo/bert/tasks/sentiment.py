@@ -1,6 +1,7 @@
-"""`bert_sentiment`: three-class tweet sentiment with keras-hub's `BertTextClassifier` (pooled
-[CLS] -> dense), compared with TF-IDF + logistic regression and the majority class on the test
-tweets and on the hand-written everyday texts.
+"""`bert_sentiment`: three-class tweet sentiment with a BERT classifier (by default the masked
+mean of the last hidden states -> dense, `pooling="mean"`; keras-hub's `BertTextClassifier`,
+pooled [CLS] -> dense, with `pooling="cls"`), compared with TF-IDF + logistic regression and the
+majority class on the test tweets and on the hand-written everyday texts.
 
     task = zoo.get_task("bert_sentiment")
     model = zoo.train(task)
@@ -16,7 +17,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo.bert.classification import everyday_sentiment, sentiment_split, tfidf_baseline
+from zoo.bert.backbone import backbone_in
+from zoo.bert.classification import everyday_sentiment, mean_pooled_classifier, sentiment_split, tfidf_baseline
 from zoo.bert.config import SentimentConfig
 from zoo.bert.task import TEXT, TextClassifierTask
 from zoo.datasets.sentiment import LABELS as SENTIMENTS
@@ -28,7 +30,7 @@ from zoo.task import Report, Splits
 
 
 class SentimentTask(TextClassifierTask):
-    """Three-class tweet sentiment: `BertTextClassifier` (pooled [CLS] -> dense) vs TF-IDF."""
+    """Three-class tweet sentiment: BERT (mean-pooled hidden states -> dense) vs TF-IDF."""
 
     config_class = SentimentConfig
     config: SentimentConfig
@@ -39,12 +41,18 @@ class SentimentTask(TextClassifierTask):
         c = self.config
         return sentiment_split(c.train_examples, c.validation_examples, c.test_examples, c.seed)
 
+    def build_model(self) -> keras.Model:
+        """The masked-mean-pooling classifier, or with `pooling="cls"` keras-hub's `BertTextClassifier`."""
+        if self.config.pooling == "cls":
+            return super().build_model()
+        return mean_pooled_classifier(self.backbone(), num_classes=len(self.labels))
+
     def compile(self, model: keras.Model) -> None:
         """Adam at `learning_rate`, with layer-wise decay over the backbone's blocks when `layerwise_lr_decay` < 1."""
         c = self.config
         optimizer = keras.optimizers.Adam(c.learning_rate)
         if c.layerwise_lr_decay != 1.0:
-            multipliers = layerwise_lr_multipliers(backbone_layer_groups(model.backbone), c.layerwise_lr_decay)
+            multipliers = layerwise_lr_multipliers(backbone_layer_groups(backbone_in(model)), c.layerwise_lr_decay)
             optimizer = layerwise_optimizer(optimizer, multipliers)
         model.compile(optimizer=optimizer, loss=self.loss(), metrics=self.metrics())
 
@@ -66,7 +74,7 @@ class SentimentTask(TextClassifierTask):
                    "everyday_accuracy": float(np.mean(predicted == everyday.labels)),
                    **tfidf_baseline(self.split, everyday)}
         comparison = markdown_table(["model", "test accuracy (tweets)", "everyday accuracy"], [
-            [f"BERT ({self.config.backbone})", f"{metrics['accuracy']:.3f}", f"{metrics['everyday_accuracy']:.3f}"],
+            [f"BERT ({self.config.backbone}, {self.config.pooling} pooling)", f"{metrics['accuracy']:.3f}", f"{metrics['everyday_accuracy']:.3f}"],
             ["TF-IDF + logistic regression", f"{metrics['tfidf_accuracy']:.3f}", f"{metrics['everyday_tfidf_accuracy']:.3f}"],
             ["majority class", f"{metrics['majority_accuracy']:.3f}", f"{metrics['everyday_majority_accuracy']:.3f}"],
         ])
