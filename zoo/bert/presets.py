@@ -7,7 +7,7 @@ TASKS = (
         family="bert",
         task_class="zoo.bert.tasks.sentiment:SentimentTask",
         summary="tweet sentiment (3 classes) with pretrained MiniLM BERT, vs TF-IDF + logistic regression",
-        defaults={"sequence_length": 48, "train_examples": 2500, "epochs": 3, "layerwise_lr_decay": 0.9},
+        defaults={"sequence_length": 48, "train_examples": 2500, "epochs": 3, "learning_rate": 1e-4, "layerwise_lr_decay": 0.9},
     ),
     TaskEntry(
         name="bert_qa",
