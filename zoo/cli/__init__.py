@@ -29,6 +29,7 @@ from zoo.workflow import LOCAL_CONFIG, STAGES, Step, Workflow  # noqa: E402
 EXPERIMENTS = {
     "finetune-tricks": "zoo.experiments.finetune_tricks",
     "chatbot-bases": "zoo.experiments.chatbot_bases",
+    "gpt-written-entities": "zoo.experiments.gpt_written_entities",
     "translation-comparison": "zoo.experiments.translation_comparison",
 }
 DEFAULT_WORKDIR = "models"
