@@ -12,7 +12,7 @@ import tensorflow as tf
 import zoo
 from serving.export.exporter import ExportError, export, versions
 from serving.export.inspect import inspect_saved_model
-from serving.export.verify import same_graph, same_graph_cases
+from serving.export.verify import same_graph, same_graph_cases, save_cases, verify_in_subprocess
 from serving.saved_model import SessionModel, read_meta_graph
 from serving.warmup import read_warmup_records
 from zoo.endpoint import Endpoint
@@ -42,6 +42,29 @@ def test_verification_used_both_loaders_and_every_output(exported):
         assert {signature for signature, _ in checked} == set(SIGNATURES) - {"serving_default"}
     [default] = [c for c in report.checks if c.signature == "serving_default"]
     assert default.loader == "saved graph" and "the same saved function as reconstruct" in default.detail
+
+
+def test_each_loader_runs_in_a_process_of_its_own(exported, tmp_path):
+    inputs = {"images": np.zeros((1, 8, 8, 1), "float32")}
+    cases = {"reconstruct": (inputs, {"reconstructions": np.asarray(exported_outputs(exported, inputs))})}
+    save_cases(tmp_path / "cases.npz", cases)
+    run = subprocess.run([sys.executable, "-m", "serving.export.verify", str(exported.path), str(tmp_path / "cases.npz"),
+                          "--loader", "session"], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    checks = json.loads(run.stdout.strip().splitlines()[-1])
+    assert run.returncode == 0 and [(c["loader"], c["signature"], c["output"], c["ok"]) for c in checks] \
+        == [("session loader", "reconstruct", "reconstructions", True)]
+
+    report = verify_in_subprocess(tmp_path / "no_such_export", cases)
+    assert not report.ok and [(c.loader, c.ok) for c in report.checks] == [("session loader", False), ("tf.saved_model", False)]
+    assert all("verification crashed" in c.detail and "no_such_export" in c.detail for c in report.checks)
+
+
+def exported_outputs(exported, inputs):
+    model = SessionModel.load(str(exported.path))
+    try:
+        return model.run("reconstruct", inputs)["reconstructions"]
+    finally:
+        model.close()
 
 
 def test_same_graph_tells_a_signature_from_a_different_one(exported):

@@ -6,8 +6,9 @@
 
 `export` writes the next integer version with `keras.export.ExportArchive` (one signature per
 endpoint, each the endpoint's own `tf.function`, the first also as `serving_default`), adds
-warmup records built from each endpoint's examples, verifies the result in a fresh process with
-the session-based loader and `tf.saved_model.load`, and only then renames it into place. Until that rename the version lives
+warmup records built from each endpoint's examples, verifies the result with the session-based
+loader and `tf.saved_model.load`, each in a fresh process of its own, the two at once, and only
+then renames it into place. Until that rename the version lives
 in a hidden `.tmp-*` directory, which TF Serving ignores (it loads integer names only), so a
 crash or a failed check never leaves a version a server could pick up.
 

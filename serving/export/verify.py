@@ -1,8 +1,9 @@
-"""Check an export the way TF Serving will run it, in a fresh process.
+"""Check an export the way TF Serving will run it, in fresh processes.
 
-Both loaders are used: the session-based loader TF Serving's C++ core uses (feeding and
-fetching the signature's tensor names), and `tf.saved_model.load`. Each signature's outputs
-must match what the in-process model produced for the same inputs, within a stated tolerance.
+Both loaders are used, each in its own fresh process, the two side by side: the session-based
+loader TF Serving's C++ core uses (feeding and fetching the signature's tensor names), and
+`tf.saved_model.load`. Each signature's outputs must match what the in-process model produced
+for the same inputs, within a stated tolerance.
 
     report = verify_in_subprocess(path, cases, tolerance=Tolerance())
     report.ok, report.lines()
@@ -12,7 +13,8 @@ A signature that runs the very same saved function as another, wired the same wa
 run again: the generation loop of a language model costs tens of seconds per signature to
 optimize on its first call in each loader.
 
-Run by hand: `python -m serving.export.verify PATH CASES.npz` (what `verify_in_subprocess` does).
+Run by hand: `python -m serving.export.verify PATH CASES.npz [--loader session|object]` (what
+`verify_in_subprocess` runs, once per loader).
 """
 from __future__ import annotations
 
@@ -28,6 +30,9 @@ from typing import Mapping
 import numpy as np
 from tensorflow.core.framework import function_pb2
 from tensorflow.core.protobuf import meta_graph_pb2
+
+LOADERS = {"session": "session loader", "object": "tf.saved_model"}
+"""`--loader` choice -> the name its checks carry."""
 
 # signature name -> (inputs, expected outputs), each a dict of arrays
 Cases = Mapping[str, tuple[Mapping[str, np.ndarray], Mapping[str, np.ndarray]]]
@@ -137,7 +142,7 @@ def run_session_loader(path: str, cases: Cases, tolerance: Tolerance) -> list[Ch
         return [
             check
             for signature, (inputs, expected) in cases.items()
-            for check in compare("session loader", signature, model.run(signature, inputs), expected, tolerance)
+            for check in compare(LOADERS["session"], signature, model.run(signature, inputs), expected, tolerance)
         ]
     finally:
         model.close()
@@ -153,7 +158,7 @@ def run_object_loader(path: str, cases: Cases, tolerance: Tolerance) -> list[Che
     checks = []
     for signature, (inputs, expected) in cases.items():
         outputs = loaded.signatures[signature](**{k: tf.constant(v) for k, v in inputs.items()})
-        checks += compare("tf.saved_model", signature, {k: v.numpy() for k, v in outputs.items()}, expected, tolerance)
+        checks += compare(LOADERS["object"], signature, {k: v.numpy() for k, v in outputs.items()}, expected, tolerance)
     return checks
 
 
@@ -176,9 +181,9 @@ def load_cases(path: Path) -> dict[str, tuple[dict, dict]]:
 
 
 def verify_in_subprocess(path: str | Path, cases: Cases, tolerance: Tolerance = Tolerance()) -> VerificationReport:
-    """Run both loaders on `path` in a fresh Python process and compare with `cases`. A case
-    with the same inputs and expected outputs as another, whose signature is the same saved
-    graph (`same_graph`), is checked that way instead of being run twice."""
+    """Run each loader on `path` in its own fresh Python process, the two at once, and compare
+    with `cases`. A case with the same inputs and expected outputs as another, whose signature
+    is the same saved graph (`same_graph`), is checked that way instead of being run twice."""
     twins = same_graph_cases(path, cases)
     checks = [Check("saved graph", signature, "*", None, True, f"the same saved function as {other}, checked below")
               for signature, other in twins.items()]
@@ -186,16 +191,26 @@ def verify_in_subprocess(path: str | Path, cases: Cases, tolerance: Tolerance = 
         cases_file = Path(tmp) / "cases.npz"
         save_cases(cases_file, {name: case for name, case in cases.items() if name not in twins})
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-        command = [sys.executable, "-m", "serving.export.verify", str(path), str(cases_file),
-                   "--rtol", str(tolerance.rtol), "--atol", str(tolerance.atol)]
-        result = subprocess.run(command, capture_output=True, text=True, env=env,
-                                cwd=Path(__file__).resolve().parents[2])
-    try:
-        checks += [Check(**check) for check in json.loads(result.stdout.strip().splitlines()[-1])]
-    except (IndexError, json.JSONDecodeError, TypeError):
-        tail = (result.stderr or result.stdout).strip().splitlines()[-5:]
-        checks.append(Check("fresh process", "*", "*", None, False, "verification crashed: " + " | ".join(tail)))
+        running = {
+            loader: subprocess.Popen(
+                [sys.executable, "-m", "serving.export.verify", str(path), str(cases_file), "--loader", loader,
+                 "--rtol", str(tolerance.rtol), "--atol", str(tolerance.atol)],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                cwd=Path(__file__).resolve().parents[2])
+            for loader in LOADERS
+        }
+        for loader, process in running.items():
+            stdout, stderr = process.communicate()
+            checks += _reported_checks(LOADERS[loader], stdout, stderr)
     return VerificationReport(str(path), tolerance, checks)
+
+
+def _reported_checks(loader: str, stdout: str, stderr: str) -> list[Check]:
+    try:
+        return [Check(**check) for check in json.loads(stdout.strip().splitlines()[-1])]
+    except (IndexError, json.JSONDecodeError, TypeError):
+        tail = (stderr or stdout).strip().splitlines()[-5:]
+        return [Check(loader, "*", "*", None, False, "verification crashed: " + " | ".join(tail))]
 
 
 def same_graph_cases(path: str | Path, cases: Cases) -> dict[str, str]:
@@ -229,12 +244,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m serving.export.verify", description=__doc__.splitlines()[0])
     parser.add_argument("path")
     parser.add_argument("cases")
+    parser.add_argument("--loader", choices=sorted(LOADERS), action="append",
+                        help="the loader to check with (repeatable; default: both, one after the other)")
     parser.add_argument("--rtol", type=float, default=Tolerance.rtol)
     parser.add_argument("--atol", type=float, default=Tolerance.atol)
     args = parser.parse_args(argv)
     tolerance = Tolerance(args.rtol, args.atol)
     cases = load_cases(Path(args.cases))
-    checks = run_session_loader(args.path, cases, tolerance) + run_object_loader(args.path, cases, tolerance)
+    runners = {"session": run_session_loader, "object": run_object_loader}
+    checks = [check for loader in args.loader or LOADERS for check in runners[loader](args.path, cases, tolerance)]
     print(json.dumps([dataclasses.asdict(c) for c in checks]))
     return 0 if all(c.ok for c in checks) else 1
 
