@@ -1,4 +1,5 @@
 """The command line, run as a user runs it: `python -m zoo ...` in a subprocess."""
+import csv
 import os
 import subprocess
 import sys
@@ -55,9 +56,17 @@ def test_inspect_missing_path(tmp_path):
 
 def test_train_export_list_inspect(tmp_path):
     workdir, exports = tmp_path / "models", tmp_path / "exports"
-    trained = zoo_cli("train", "dense_autoencoder", "--workdir", workdir, "--epochs", 2)
-    assert trained.returncode == 0, trained.stderr
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    both = [subprocess.Popen([sys.executable, "-m", "zoo", "train", "dense_autoencoder", "--workdir", str(workdir),
+                              "--epochs", "2"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True) for _ in range(2)]
+    outputs = [process.communicate(timeout=300)[0] for process in both]
+    assert [process.returncode for process in both] == [0, 0], outputs
     assert (workdir / "dense_autoencoder" / "model.keras").is_file()
+    with open(workdir / "dense_autoencoder" / "history.csv") as handle:
+        assert [row["epoch"] for row in csv.DictReader(handle)] == ["0", "1"], \
+            "two trainings of one run at once: one trains it (one row per epoch), the other waits and loads it"
+    assert sum("Epoch 1/2" in output for output in outputs) == 1, outputs
     exported = zoo_cli("export", "dense_autoencoder", "--workdir", workdir, "--exports", exports)
     assert exported.returncode == 0, exported.stderr
     assert "exported dense_autoencoder version 1" in exported.stdout
@@ -140,3 +149,17 @@ def test_a_port_is_free_again_as_soon_as_its_server_stops():
     client.close()
     listener.close()
     ensure_port_free(port)
+
+
+def test_make_demo_builds_the_chatbot_beside_the_other_tasks():
+    from zoo.cli.quickstart import demo_workers
+
+    workers = demo_workers(["chatbot", "bert_sentiment", "conv_autoencoder", "image_classifier"])
+    assert [(step.name, step.stage) for step in workers["worker-chatbot.log"]] == \
+        [("chatbot", "untrained"), ("chatbot", "served"), ("chatbot", "current")]
+    ordered = ["image_classifier", "conv_autoencoder", "bert_sentiment"]   # quick and striking first
+    assert [(step.name, step.stage) for step in workers["worker.log"]] == \
+        [(name, stage) for stage in ("untrained", "served", "current") for name in ordered], \
+        "every model served before any evaluation"
+    assert list(workers) == ["worker.log", "worker-chatbot.log"]
+    assert list(demo_workers(["conv_autoencoder"])) == ["worker.log"]

@@ -1,8 +1,15 @@
-"""The workflow's record of what is current: a model file's digest follows the file."""
+"""The workflow's record of what is current, and its locks: a model file's digest follows the
+file; a run's lock makes another process wait (tests/test_cli.py trains one run from two)."""
 import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
 
-from zoo.io import file_sha256
+from zoo.io import file_sha256, locked
 from zoo.workflow import Workflow
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_a_model_digest_is_of_the_file_as_it_is_now(tmp_path):
@@ -15,3 +22,28 @@ def test_a_model_digest_is_of_the_file_as_it_is_now(tmp_path):
     model.write_bytes(b"retrained weights")
     os.utime(model, ns=(model.stat().st_atime_ns, model.stat().st_mtime_ns + 1_000_000))
     assert flow.model_digest("dense_autoencoder") == file_sha256(model) != first
+
+
+def test_a_lock_makes_another_process_wait_until_it_is_released(tmp_path):
+    lock = tmp_path / "run" / ".lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from pathlib import Path; from zoo.io import locked\n"
+         f"with locked(Path({str(lock)!r})):\n    print('held', flush=True); sys.stdin.readline()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        entered = threading.Event()
+
+        def wait_for_the_lock():
+            with locked(lock):
+                entered.set()
+
+        waiter = threading.Thread(target=wait_for_the_lock, daemon=True)
+        waiter.start()
+        assert not entered.wait(1.0), "the lock was taken while another process held it"
+        holder.stdin.write("release\n")
+        holder.stdin.flush()
+        assert entered.wait(30), "the lock was not taken once released"
+    finally:
+        holder.kill()
+

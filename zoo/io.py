@@ -1,12 +1,15 @@
-"""Files others read: atomic writes, atomic directories, the zoo's cache, and file digests.
+"""Files others read: atomic writes, atomic directories, locks, the zoo's cache, file digests.
 
     write_atomically(Path("run/config.json"), text)         # readers see old or new, never half
     with atomic_directory(cache_dir("presets") / "smollm2") as tmp:
         build_into(tmp)                                      # renamed into place only on success
+    with locked(Path("models/chatbot/.lock")):              # one process at a time in the block
+        train_or_load()
 """
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import os
 import shutil
@@ -55,3 +58,16 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `path` (created if missing) for the block; another process
+    asking for it waits until the block ends. The system releases it if the holder dies."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -12,6 +12,7 @@ trains another. Each step records where the task is in `<workdir>/<task>/progres
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import traceback
@@ -22,8 +23,9 @@ import keras
 import tensorflow as tf
 
 from zoo.config import TaskConfig
+from zoo.distribution import is_chief
 from zoo.errors import ZooError
-from zoo.io import file_sha256
+from zoo.io import file_sha256, locked
 from zoo.progress import ProgressFile
 from zoo.registry import get_task
 from zoo.task import Task
@@ -34,6 +36,10 @@ CONTAINER_CONFIG = "models.config"
 LOCAL_CONFIG = "models.local.config"
 """The exports' model config for a server on this machine (absolute base paths)."""
 CONTAINER_MODEL_ROOT = "/models"
+CONFIG_LOCK = ".models.config.lock"
+"""Held while the model configs are rewritten, by workflows in any process."""
+RUN_LOCK = ".lock"
+"""Held in a run directory while its task trains or loads there."""
 TOLERANCES = {"float32": (1e-5, 1e-5), "float16": (1e-2, 1e-2), "bfloat16": (5e-2, 5e-2)}
 """(rtol, atol) of the reloaded export against the in-process model, by serving precision."""
 
@@ -105,13 +111,18 @@ class Workflow:
         return run.model.is_file() and not run.backup.exists() and run.saved_config() == json.loads(task.config.to_json())
 
     def train(self, task: Task, *, fresh: bool = False, strategy: tf.distribute.Strategy | None = None) -> keras.Model:
-        """Train `task` (see `task()`), resuming an interrupted run, after the tasks it requires."""
+        """Train `task` (see `task()`), resuming an interrupted run, after the tasks it requires.
+        The run's lock is held meanwhile (by the chief of a multi-worker run): a workflow in
+        another process asking for the same run waits, then loads what this one trained."""
         for required in task.requires():
             if not self.is_trained(self.task(required)):
                 self.train(self.task(required), strategy=strategy)
         progress = ProgressFile(self.run(task.name).progress)
-        model = train(task, self.workdir, fresh=fresh, verbose=self.verbose, strategy=strategy,
-                      callbacks=[progress.callback(task.config.epochs)])
+        strategy = strategy or tf.distribute.get_strategy()
+        lock = locked(self.run(task.name).root / RUN_LOCK) if is_chief(strategy) else contextlib.nullcontext()
+        with lock:   # a multi-worker run's other workers write nothing there, and must not wait for the chief
+            model = train(task, self.workdir, fresh=fresh, verbose=self.verbose, strategy=strategy,
+                          callbacks=[progress.callback(task.config.epochs)])
         progress.update(phase="trained", message="", seconds_left=None)
         return model
 
@@ -155,8 +166,9 @@ class Workflow:
                             metadata=metadata)
         except ExportError as error:
             raise ZooError(str(error)) from error
-        add_model(self.exports / CONTAINER_CONFIG, name, f"{CONTAINER_MODEL_ROOT}/{name}")
-        add_model(self.exports / LOCAL_CONFIG, name, str(base.resolve()))
+        with locked(self.exports / CONFIG_LOCK):   # another workflow may be adding its model
+            add_model(self.exports / CONTAINER_CONFIG, name, f"{CONTAINER_MODEL_ROOT}/{name}")
+            add_model(self.exports / LOCAL_CONFIG, name, str(base.resolve()))
         print(f"exported {name} version {result.version} to {result.path} in {result.seconds:.1f} s "
               f"(signatures: {', '.join(result.signatures)})")
         if result.verification is not None:

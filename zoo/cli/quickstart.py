@@ -4,19 +4,21 @@
    lists every requested task, and the server loads each version as it lands under
    `exports/<task>`, two at a time, so each model goes live as soon as it is loaded and one slow
    load (the chatbot's) holds no other back.
-2. A worker process (`python -m zoo build`) trains and exports what is not served yet, fast and
-   striking tasks first; a task served from pretrained weights (the chatbot) is exported
-   untrained early, and its fine-tuned version replaces it when ready. Evaluations come last,
-   once every model is live.
+2. Two worker processes (`python -m zoo build`) train and export what is not served yet: one
+   builds the chatbot, exporting its pretrained weights untrained first so that it answers while
+   its fine-tune runs, the other builds every other task, fast and striking ones first. Side by
+   side they keep both cores busy where one alone leaves one idle (an export is mostly one
+   thread). Evaluations come last in each.
 3. The demo opens straight away: each tab shows its training live and switches to the model
-   when the server serves it. Server and worker logs go to `exports/server.log` and
-   `<workdir>/worker.log`; the console gets one line per task as it changes phase.
+   when the server serves it. Server and worker logs go to `exports/server.log`,
+   `<workdir>/worker.log` and `<workdir>/worker-chatbot.log`; the console gets one line per task as it changes phase.
 
 With `--no-serve` everything is built first and the demo then runs the models in-process.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import socket
 import subprocess
@@ -34,17 +36,26 @@ LOAD_THREADS = 2
 DEMO_ORDER = ("image_classifier", "dense_autoencoder", "conv_autoencoder", "bert_sentiment", "image_captioning",
               "bert_ner", "bert_qa", "face_classifier", "variational_autoencoder", "denoising_autoencoder",
               "bert_next_sentence", "bert_masked_lm", "translation_attention", "gpt2_generate", "chatbot")
-"""The order the worker builds tasks in: quick and striking first; the chatbot's fine-tune last, as
-it answers with its pretrained weights meanwhile. Tasks not listed come last."""
+"""The order a worker builds its tasks in: quick and striking first. Tasks not listed come last."""
+OWN_WORKER = ("chatbot",)
+"""Tasks built by a worker of their own: a long fine-tune whose pretrained weights serve meanwhile.
+(A task one of them requires is safe in either worker: `Workflow.train` holds each run's lock.)"""
 
 
 def demo_steps(names: list[str]) -> list[Step]:
-    """The worker's steps: the first task served, then an untrained export of every task that
-    serves its pretrained weights before fine-tuning, then the other tasks served; evaluations
-    come last, once every model is live."""
+    """One worker's steps: an untrained export of every task that serves its pretrained weights
+    before fine-tuning (a no-op for the others), then each task trained and served in
+    `DEMO_ORDER`; evaluations come last, once the worker's models are live."""
     ordered = sorted(names, key=lambda name: DEMO_ORDER.index(name) if name in DEMO_ORDER else len(DEMO_ORDER))
-    return [Step(ordered[0], "served"), *(Step(name, "untrained") for name in ordered),
-            *(Step(name, "served") for name in ordered[1:]), *(Step(name) for name in ordered)]
+    return [Step(name, stage) for stage in ("untrained", "served", "current") for name in ordered]
+
+
+def demo_workers(names: list[str]) -> dict[str, list[Step]]:
+    """{log file name: steps} for each worker: one per `OWN_WORKER` task asked for, one for the rest."""
+    rest = [name for name in names if name not in OWN_WORKER]
+    workers = {"worker.log": demo_steps(rest)} if rest else {}
+    workers.update({f"worker-{name}.log": demo_steps([name]) for name in names if name in OWN_WORKER})
+    return workers
 
 
 def quickstart(names: list[str], args: argparse.Namespace) -> None:
@@ -65,44 +76,51 @@ def quickstart(names: list[str], args: argparse.Namespace) -> None:
     demo_config = exports / DEMO_CONFIG
     write_served(demo_config, exports, [])
     signal.signal(signal.SIGTERM, _interrupt)
-    with open(exports / "server.log", "ab") as server_log, open(workdir / "worker.log", "ab") as worker_log:
+    with contextlib.ExitStack() as stack:
+        server_log = stack.enter_context(open(exports / "server.log", "ab"))
         server = subprocess.Popen([
             sys.executable, "-m", "serving", "serve", "--port", str(args.grpc_port),
             "--rest_api_port", str(args.rest_port), "--model_config_file", str(demo_config),
             "--model_config_file_poll_wait_seconds", "1", "--file_system_poll_wait_seconds", "1",
             "--enable_model_warmup", "true", "--num_load_threads", str(LOAD_THREADS),
         ], stdout=server_log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
-        worker = subprocess.Popen([
-            sys.executable, "-m", "zoo", "build", "--workdir", str(workdir), "--exports", str(exports),
-            *(f"{step.name}:{step.stage}" for step in demo_steps(names)),
-        ], stdout=worker_log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+        workers = {
+            workdir / log: subprocess.Popen([
+                sys.executable, "-m", "zoo", "build", "--workdir", str(workdir), "--exports", str(exports),
+                *(f"{step.name}:{step.stage}" for step in steps),
+            ], stdout=stack.enter_context(open(workdir / log, "ab")), stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent)
+            for log, steps in demo_workers(names).items()
+        }
         stop = threading.Event()
         follower = threading.Thread(target=follow, daemon=True, name="demo-follower",
-                                    args=(names, workdir, exports, worker, args.rest_port, stop))
+                                    args=(names, workdir, exports, workers, args.rest_port, stop))
         rest_url = f"http://127.0.0.1:{args.rest_port}"
         print(f"model server: REST {rest_url}, gRPC 127.0.0.1:{args.grpc_port} (log: {exports / 'server.log'})")
-        print(f"training worker: {', '.join(names)} (log: {workdir / 'worker.log'})")
+        for log, steps in demo_workers(names).items():
+            print(f"training worker: {', '.join(dict.fromkeys(step.name for step in steps))} (log: {workdir / log})")
         try:
             follower.start()
             launch(names, workdir, backend_url=rest_url, port=args.port, open_browser=not args.no_browser)
         finally:
             stop.set()
             follower.join(timeout=5)  # its last pass prints the phases reached since its last tick
-            for process in (worker, server):
+            for process in (*workers.values(), server):
                 process.terminate()
-            for process in (worker, server):
+            for process in (*workers.values(), server):
                 process.wait(timeout=60)
 
 
-def follow(names: list[str], workdir: Path, exports: Path, worker: subprocess.Popen, rest_port: int,
+def follow(names: list[str], workdir: Path, exports: Path, workers: dict[Path, subprocess.Popen], rest_port: int,
            stop: threading.Event) -> None:
-    """Each second until `stop` (and once more then): print phase changes and, once the server is
-    up (so that its ports open before it loads anything), list every requested task in the demo
-    config."""
+    """Each second until `stop` (and once more then): print phase changes and each worker's end,
+    and, once the server is up (so that its ports open before it loads anything), list every
+    requested task in the demo config, even when the workers are done first."""
     phases: dict[str, str] = {}
     started = time.monotonic()
     listed = False
-    while True:
+    running = dict(workers)
+    while running or not listed:
         stopping = stop.wait(1.0)
         if not listed and not stopping and port_open(rest_port):
             write_served(exports / DEMO_CONFIG, exports, names)
@@ -115,10 +133,11 @@ def follow(names: list[str], workdir: Path, exports: Path, worker: subprocess.Po
                 print(f"[{(time.monotonic() - started) / 60:5.1f} min] {name}: {progress.phase}{detail}", flush=True)
         if stopping:
             return
-        if worker.poll() is not None:
-            state = "finished" if worker.returncode == 0 else f"stopped with code {worker.returncode}"
-            print(f"training worker {state} (log: {workdir / 'worker.log'})", flush=True)
-            return
+        for log, worker in list(running.items()):
+            if worker.poll() is not None:
+                state = "finished" if worker.returncode == 0 else f"stopped with code {worker.returncode}"
+                print(f"training worker {state} (log: {log})", flush=True)
+                del running[log]
 
 
 def write_served(demo_config: Path, exports: Path, names: list[str]) -> None:
