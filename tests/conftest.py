@@ -68,6 +68,7 @@ def browser():
     with chromium() as launched:
         yield launched
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's, which reads the groups into the test ids
 def pytest_collection_modifyitems(config, items) -> None:
     """Group tests for `make test`'s two workers (`-n 2 --dist loadgroup`): each test folder runs on
     one worker, so its session fixtures (tiny trained runs, exports, servers) are built once; the

@@ -36,6 +36,7 @@ def finetune(cpu_devices: int, weights: Path) -> dict:
     return json.loads(result.stdout.splitlines()[-1])
 
 
+@pytest.mark.slow
 def test_bert_with_llrd_reinit_and_swa_matches_one_device(tmp_path):
     one, two = finetune(1, tmp_path / "one.npz"), finetune(2, tmp_path / "two.npz")
     assert (one["replicas"], two["replicas"]) == (1, 2)

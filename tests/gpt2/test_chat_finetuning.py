@@ -82,6 +82,7 @@ def test_lora_chatbot_exports_merged_and_verifies(tiny_lora_chatbot, tmp_path):
     assert names and not [name for name in names if "lora" in name]
 
 
+@pytest.mark.slow
 def test_the_pretrained_chatbot_is_served_first_and_its_fine_tune_replaces_it(tiny_llama_preset, tmp_path):
     import json
 
