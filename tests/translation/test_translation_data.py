@@ -19,6 +19,22 @@ def test_bible_verses_align_by_reference():
     assert not any("<" in text for text in [*spanish.values(), *english.values()])
 
 
+def test_each_compressed_block_is_inflated_once(tmp_path, monkeypatch):
+    """pysword's private `_decompressed_text(testament, block)` is what `with_block_cache` wraps."""
+    import inspect
+    import zlib
+
+    from pysword.bible import ZTextModule
+
+    assert list(inspect.signature(ZTextModule._decompressed_text).parameters) == ["self", "testament", "buf_num"]
+    monkeypatch.setattr(bible, "CACHE_DIR", tmp_path)
+    bible._bible.cache_clear()   # a fresh module object, with nothing inflated yet
+    inflated = []
+    monkeypatch.setattr(zlib, "decompress", lambda data, *a, real=zlib.decompress: inflated.append(1) or real(data, *a))
+    verses = bible.book_verses(bible.ENGLISH, "Ruth")
+    assert len(verses) == 85 and len(inflated) == 1, f"{len(inflated)} blocks inflated for 85 verses"
+
+
 def test_an_unknown_book_is_a_clear_error():
     with pytest.raises(ZooError, match="has no book 'Tobit'"):
         bible.book_verses(bible.SPANISH, "Tobit")

@@ -56,7 +56,16 @@ def _bible(module: str):
 
     modules = SwordModules(str(SWORD_ROOT))
     modules.parse_modules()
-    return modules.get_bible_from_module(module)
+    return with_block_cache(modules.get_bible_from_module(module))
+
+
+def with_block_cache(bible):
+    """`bible` reading each compressed block once: pysword inflates a verse's whole block (a
+    book, in these modules) again for every verse it reads, 9 of every 10 seconds of extracting a
+    Bible. Its `_decompressed_text(testament, block)` is private; tests/translation/
+    test_translation_data.py fails loudly if it goes or changes."""
+    bible._decompressed_text = functools.lru_cache(maxsize=4)(bible._decompressed_text)
+    return bible
 
 
 @functools.cache
