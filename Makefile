@@ -20,7 +20,7 @@ demo: install
 	$(PY) -m zoo quickstart
 
 test: install
-	$(PY) -m pytest -n 2 --dist loadgroup
+	$(PY) -m pytest -n 2 --dist loadgroup --durations=15
 
 test-slow: install
 	$(PY) -m pytest -m slow
