@@ -32,6 +32,8 @@ def test_a_lock_makes_another_process_wait_until_it_is_released(tmp_path):
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         assert holder.stdout.readline().strip() == "held"
+        with locked(lock, wait=False) as held:
+            assert held is False, "not waiting, the block runs without the lock another process holds"
         entered = threading.Event()
 
         def wait_for_the_lock():
@@ -44,6 +46,9 @@ def test_a_lock_makes_another_process_wait_until_it_is_released(tmp_path):
         holder.stdin.write("release\n")
         holder.stdin.flush()
         assert entered.wait(30), "the lock was not taken once released"
+        waiter.join(30)
+        with locked(lock, wait=False) as held:
+            assert held is True
     finally:
         holder.kill()
 

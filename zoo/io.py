@@ -61,13 +61,19 @@ def file_sha256(path: Path) -> str:
 
 
 @contextlib.contextmanager
-def locked(path: Path) -> Iterator[None]:
+def locked(path: Path, wait: bool = True) -> Iterator[bool]:
     """Hold an exclusive lock on `path` (created if missing) for the block; another process
-    asking for it waits until the block ends. The system releases it if the holder dies."""
+    asking for it waits until the block ends. The system releases it if the holder dies. With
+    `wait=False`, a lock another process holds is not waited for: the block runs without it,
+    and the context value (True when held) says so."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)

@@ -17,7 +17,7 @@ import dataclasses
 import json
 import traceback
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import keras
 import tensorflow as tf
@@ -93,6 +93,7 @@ class Workflow:
         self.verbose = verbose
         self.verify = verify
         self._digests: dict[tuple[str, int, int], str] = {}
+        self._locked_runs: set[str] = set()
 
     def run(self, name: str) -> RunDirectory:
         return run_directory(self.workdir, name)
@@ -104,6 +105,20 @@ class Workflow:
         if overrides:
             config = config.replace_from_strings(list(overrides))
         return task_in(self.workdir, name, config)
+
+    @contextlib.contextmanager
+    def run_lock(self, name: str) -> Iterator[None]:
+        """Hold task `name`'s run lock (`RUN_LOCK`) for the block: a workflow in another process
+        asking for it waits. Asked for again inside the block, it is already held."""
+        if name in self._locked_runs:
+            yield
+            return
+        with locked(self.run(name).root / RUN_LOCK):
+            self._locked_runs.add(name)
+            try:
+                yield
+            finally:
+                self._locked_runs.discard(name)
 
     def is_trained(self, task: Task) -> bool:
         """Whether `task`'s run is finished with exactly this config."""
@@ -119,7 +134,7 @@ class Workflow:
                 self.train(self.task(required), strategy=strategy)
         progress = ProgressFile(self.run(task.name).progress)
         strategy = strategy or tf.distribute.get_strategy()
-        lock = locked(self.run(task.name).root / RUN_LOCK) if is_chief(strategy) else contextlib.nullcontext()
+        lock = self.run_lock(task.name) if is_chief(strategy) else contextlib.nullcontext()
         with lock:   # a multi-worker run's other workers write nothing there, and must not wait for the chief
             model = train(task, self.workdir, fresh=fresh, verbose=self.verbose, strategy=strategy,
                           callbacks=[progress.callback(task.config.epochs)])
@@ -215,8 +230,10 @@ class Workflow:
         failed and the others go on. Returns the names that failed."""
         names = list(dict.fromkeys(step.name for step in steps))
         for name in names:
-            ProgressFile(self.run(name).progress).update(
-                phase="ready" if self.is_current(name) else "queued", message="", seconds_left=None)
+            with locked(self.run(name).root / RUN_LOCK, wait=False) as held:
+                if held:   # else another process is building it, and records its phase
+                    ProgressFile(self.run(name).progress).update(
+                        phase="ready" if self.is_current(name) else "queued", message="", seconds_left=None)
         failed = []
         for step in steps:
             if step.name in failed:
@@ -231,6 +248,10 @@ class Workflow:
         return failed
 
     def _build_step(self, step: Step) -> None:
+        with self.run_lock(step.name):   # another process's workflow may be building the same task
+            self._build_step_locked(step)
+
+    def _build_step_locked(self, step: Step) -> None:
         name = step.name
         progress = ProgressFile(self.run(name).progress)
         if step.stage == "untrained":

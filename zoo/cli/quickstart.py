@@ -8,7 +8,7 @@
    builds the chatbot, exporting its pretrained weights untrained first so that it answers while
    its fine-tune runs, the other builds every other task, fast and striking ones first. Side by
    side they keep both cores busy where one alone leaves one idle (an export is mostly one
-   thread). Evaluations come last in each.
+   thread). The second evaluates every task, the chatbot too, once its models are live.
 3. The demo opens straight away: each tab shows its training live and switches to the model
    when the server serves it. Server and worker logs go to `exports/server.log`,
    `<workdir>/worker.log` and `<workdir>/worker-chatbot.log`; the console gets one line per task as it changes phase.
@@ -39,7 +39,7 @@ DEMO_ORDER = ("image_classifier", "dense_autoencoder", "conv_autoencoder", "bert
 """The order a worker builds its tasks in: quick and striking first. Tasks not listed come last."""
 OWN_WORKER = ("chatbot",)
 """Tasks built by a worker of their own: a long fine-tune whose pretrained weights serve meanwhile.
-(A task one of them requires is safe in either worker: `Workflow.train` holds each run's lock.)"""
+(Two workers never build one task at once: each step holds the task's run lock.)"""
 
 
 def demo_steps(names: list[str]) -> list[Step]:
@@ -51,10 +51,13 @@ def demo_steps(names: list[str]) -> list[Step]:
 
 
 def demo_workers(names: list[str]) -> dict[str, list[Step]]:
-    """{log file name: steps} for each worker: one per `OWN_WORKER` task asked for, one for the rest."""
+    """{log file name: steps} for each worker: one per `OWN_WORKER` task asked for, which exports
+    and fine-tunes it, and one for the rest, which also evaluates the former last of all, so that
+    no evaluation slows a model still on its way."""
+    own = [name for name in names if name in OWN_WORKER]
     rest = [name for name in names if name not in OWN_WORKER]
-    workers = {"worker.log": demo_steps(rest)} if rest else {}
-    workers.update({f"worker-{name}.log": demo_steps([name]) for name in names if name in OWN_WORKER})
+    workers = {"worker.log": demo_steps(rest) + [Step(name) for name in own]} if rest else {}
+    workers.update({f"worker-{name}.log": demo_steps([name])[:-1 if rest else None] for name in own})
     return workers
 
 
