@@ -39,7 +39,7 @@ CONTAINER_MODEL_ROOT = "/models"
 CONFIG_LOCK = ".models.config.lock"
 """Held while the model configs are rewritten, by workflows in any process."""
 RUN_LOCK = ".lock"
-"""Held in a run directory while its task trains or loads there."""
+"""Held in a run directory while a workflow builds or trains its task there."""
 TOLERANCES = {"float32": (1e-5, 1e-5), "float16": (1e-2, 1e-2), "bfloat16": (5e-2, 5e-2)}
 """(rtol, atol) of the reloaded export against the in-process model, by serving precision."""
 
