@@ -44,7 +44,7 @@ def test_verification_used_both_loaders_and_every_output(exported):
     assert default.loader == "saved graph" and "the same saved function as reconstruct" in default.detail
 
 
-def test_each_loader_runs_in_a_process_of_its_own(exported, tmp_path):
+def test_each_loader_runs_in_a_process_of_its_own(exported, tmp_path, monkeypatch):
     inputs = {"images": np.zeros((1, 8, 8, 1), "float32")}
     cases = {"reconstruct": (inputs, {"reconstructions": np.asarray(exported_outputs(exported, inputs))})}
     save_cases(tmp_path / "cases.npz", cases)
@@ -54,7 +54,16 @@ def test_each_loader_runs_in_a_process_of_its_own(exported, tmp_path):
     assert run.returncode == 0 and [(c["loader"], c["signature"], c["output"], c["ok"]) for c in checks] \
         == [("session loader", "reconstruct", "reconstructions", True)]
 
+    started, popen = [], subprocess.Popen
+
+    def spy(*args, **kwargs):   # the real process, noting whether those started before it still run
+        started.append((popen(*args, **kwargs), [process.poll() is None for process, _ in started]))
+        return started[-1][0]
+
+    monkeypatch.setattr(subprocess, "Popen", spy)
     report = verify_in_subprocess(tmp_path / "no_such_export", cases)
+    monkeypatch.undo()
+    assert [running for _, running in started] == [[], [True]], "the second loader starts while the first runs"
     assert not report.ok and [(c.loader, c.ok) for c in report.checks] == [("session loader", False), ("tf.saved_model", False)]
     assert all("verification crashed" in c.detail and "no_such_export" in c.detail for c in report.checks)
 

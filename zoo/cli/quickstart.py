@@ -56,8 +56,10 @@ def demo_workers(names: list[str]) -> dict[str, list[Step]]:
     no evaluation slows a model still on its way."""
     own = [name for name in names if name in OWN_WORKER]
     rest = [name for name in names if name not in OWN_WORKER]
-    workers = {"worker.log": demo_steps(rest) + [Step(name) for name in own]} if rest else {}
-    workers.update({f"worker-{name}.log": demo_steps([name])[:-1 if rest else None] for name in own})
+    if not rest:
+        return {f"worker-{name}.log": demo_steps([name]) for name in own}
+    workers = {"worker.log": demo_steps(rest) + [Step(name) for name in own]}
+    workers.update({f"worker-{name}.log": [Step(name, "untrained"), Step(name, "served")] for name in own})
     return workers
 
 
