@@ -33,6 +33,13 @@ def test_layout(exported):
     assert [p.name for p in path.parent.iterdir()] == ["1"], "no temporary directory left behind"
 
 
+def test_each_weight_is_saved_once(exported, trained_run):
+    stored = sorted(tuple(shape) for key, shape in tf.train.list_variables(str(exported.path / "variables" / "variables"))
+                    if key != "_CHECKPOINTABLE_OBJECT_GRAPH")
+    assert stored == sorted(tuple(weight.shape) for weight in trained_run.model.weights), \
+        "one saved value per weight: tracking the Keras model in the export archive saves each a second time"
+
+
 def test_verification_used_both_loaders_and_every_output(exported):
     report = exported.verification
     assert report.ok and report.path == str(exported.path)
