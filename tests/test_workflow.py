@@ -1,5 +1,6 @@
 """The workflow's record of what is current, and its locks: a model file's digest follows the
-file; a run's lock makes another process wait (tests/test_cli.py trains one run from two)."""
+file; a run's lock makes another process wait (tests/test_cli.py trains one run from two), and
+a build puts a task another process is building off until the end of its list."""
 import os
 import subprocess
 import sys
@@ -7,7 +8,7 @@ import threading
 from pathlib import Path
 
 from zoo.io import file_sha256, locked
-from zoo.workflow import Workflow
+from zoo.workflow import Step, Workflow
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,3 +53,32 @@ def test_a_lock_makes_another_process_wait_until_it_is_released(tmp_path):
     finally:
         holder.kill()
 
+
+
+def test_a_build_puts_off_the_task_another_process_is_building(tmp_path):
+    """Two workers given the same steps share them out: one that finds a task's run locked
+    builds the next task, and comes back for the locked one (its steps in order) once it is free."""
+    flow = Workflow(tmp_path / "models", tmp_path / "exports")
+    lock = flow.run("dense_autoencoder").root / ".lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from pathlib import Path; from zoo.io import locked\n"
+         f"with locked(Path({str(lock)!r})):\n    print('held', flush=True); sys.stdin.readline()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    built = []
+
+    def build_step(step):   # stands in for training and exporting; the locks are real
+        built.append((step.name, step.stage))
+        if step.name == "conv_autoencoder":
+            holder.stdin.write("release\n")
+            holder.stdin.flush()
+
+    flow._build_step_locked = build_step
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        failed = flow.build([Step("dense_autoencoder", "served"), Step("conv_autoencoder", "served"),
+                             Step("dense_autoencoder"), Step("conv_autoencoder")])
+    finally:
+        holder.kill()
+    assert failed == []
+    assert built == [("conv_autoencoder", "served"), ("conv_autoencoder", "current"),
+                     ("dense_autoencoder", "served"), ("dense_autoencoder", "current")]

@@ -107,16 +107,19 @@ class Workflow:
         return task_in(self.workdir, name, config)
 
     @contextlib.contextmanager
-    def run_lock(self, name: str) -> Iterator[None]:
+    def run_lock(self, name: str, wait: bool = True) -> Iterator[bool]:
         """Hold task `name`'s run lock (`RUN_LOCK`) for the block: a workflow in another process
-        asking for it waits. Asked for again inside the block, it is already held."""
+        asking for it waits. Asked for again inside the block, it is already held. With
+        `wait=False`, a lock another process holds is not waited for (see `zoo.io.locked`): the
+        context value says whether it is held."""
         if name in self._locked_runs:
-            yield
+            yield True
             return
-        with locked(self.run(name).root / RUN_LOCK):
-            self._locked_runs.add(name)
+        with locked(self.run(name).root / RUN_LOCK, wait=wait) as held:
+            if held:
+                self._locked_runs.add(name)
             try:
-                yield
+                yield held
             finally:
                 self._locked_runs.discard(name)
 
@@ -227,29 +230,43 @@ class Workflow:
 
     def build(self, steps: Sequence[Step]) -> list[str]:
         """Run `steps` in order, recording each task's phase; a failing task is recorded as
-        failed and the others go on. Returns the names that failed."""
+        failed and the others go on. A step whose task another process is building is put off
+        (with the task's later steps) until the list's end, so that workflows in several
+        processes given the same steps share them out. Returns the names that failed."""
         names = list(dict.fromkeys(step.name for step in steps))
         for name in names:
-            with locked(self.run(name).root / RUN_LOCK, wait=False) as held:
+            with self.run_lock(name, wait=False) as held:
                 if held:   # else another process is building it, and records its phase
                     ProgressFile(self.run(name).progress).update(
                         phase="ready" if self.is_current(name) else "queued", message="", seconds_left=None)
-        failed = []
-        for step in steps:
-            if step.name in failed:
-                continue
-            try:
-                self._build_step(step)
-            except Exception as error:  # recorded for the demo; the other tasks still get built
-                traceback.print_exc()
-                failed.append(step.name)
-                ProgressFile(self.run(step.name).progress).update(
-                    phase="failed", message=f"{type(error).__name__}: {error}", seconds_left=None)
+        failed: list[str] = []
+        pending, first_pass = list(steps), True
+        while pending:
+            put_off: list[Step] = []
+            for step in pending:
+                if step.name in failed:
+                    continue
+                if any(other.name == step.name for other in put_off):
+                    put_off.append(step)   # a task's steps keep their order
+                    continue
+                try:
+                    if not self._build_step(step, wait=not first_pass and step is pending[0]):
+                        put_off.append(step)
+                except Exception as error:  # recorded for the demo; the other tasks still get built
+                    traceback.print_exc()
+                    failed.append(step.name)
+                    ProgressFile(self.run(step.name).progress).update(
+                        phase="failed", message=f"{type(error).__name__}: {error}", seconds_left=None)
+            pending, first_pass = put_off, False
         return failed
 
-    def _build_step(self, step: Step) -> None:
-        with self.run_lock(step.name):   # another process's workflow may be building the same task
-            self._build_step_locked(step)
+    def _build_step(self, step: Step, wait: bool) -> bool:
+        """Run `step` under its task's run lock; without `wait`, return False at once when
+        another process holds it."""
+        with self.run_lock(step.name, wait=wait) as held:
+            if held:
+                self._build_step_locked(step)
+            return held
 
     def _build_step_locked(self, step: Step) -> None:
         name = step.name

@@ -8,7 +8,8 @@
    builds the chatbot, exporting its pretrained weights untrained first so that it answers while
    its fine-tune runs, the other builds every other task, fast and striking ones first. Side by
    side they keep both cores busy where one alone leaves one idle (an export is mostly one
-   thread). The second evaluates every task, the chatbot too, once its models are live.
+   thread), so the first, once done, takes a share of the other's tasks. Every model is
+   served before any task is evaluated, the chatbot's evaluation last.
 3. The demo opens straight away: each tab shows its training live and switches to the model
    when the server serves it. Server and worker logs go to `exports/server.log`,
    `<workdir>/worker.log` and `<workdir>/worker-chatbot.log`; the console gets one line per task as it changes phase.
@@ -51,15 +52,18 @@ def demo_steps(names: list[str]) -> list[Step]:
 
 
 def demo_workers(names: list[str]) -> dict[str, list[Step]]:
-    """{log file name: steps} for each worker: one per `OWN_WORKER` task asked for, which exports
-    and fine-tunes it, and one for the rest, which also evaluates the former last of all, so that
-    no evaluation slows a model still on its way."""
+    """{log file name: steps} for each worker: one for the tasks not in `OWN_WORKER`, which then
+    evaluates those too, last of all, so that no evaluation slows a model still on its way; and
+    one per `OWN_WORKER` task asked for, which exports and fine-tunes it, then goes through the
+    first worker's steps beside it (each takes the tasks the other is not building: see
+    `Workflow.build`)."""
     own = [name for name in names if name in OWN_WORKER]
     rest = [name for name in names if name not in OWN_WORKER]
     if not rest:
         return {f"worker-{name}.log": demo_steps([name]) for name in own}
-    workers = {"worker.log": demo_steps(rest) + [Step(name) for name in own]}
-    workers.update({f"worker-{name}.log": [Step(name, "untrained"), Step(name, "served")] for name in own})
+    shared = demo_steps(rest) + [Step(name) for name in own]
+    workers = {"worker.log": shared}
+    workers.update({f"worker-{name}.log": [Step(name, "untrained"), Step(name, "served"), *shared] for name in own})
     return workers
 
 
