@@ -20,6 +20,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 import tensorflow as tf
+from tensorflow.core.framework import function_pb2
 from tensorflow.core.protobuf import config_pb2, meta_graph_pb2, saved_model_pb2
 
 from serving.protocol.errors import FailedPrecondition, InvalidArgument, NotFound
@@ -111,6 +112,55 @@ def signatures(meta_graph: meta_graph_pb2.MetaGraphDef) -> dict[str, Signature]:
     }
 
 
+def same_graph(meta_graph: meta_graph_pb2.MetaGraphDef, signature: str, other: str) -> bool:
+    """Whether signature `signature` of a SavedModel's MetaGraph computes exactly what `other`
+    does: the same inputs and outputs (names, dtypes, shapes), each output taken from the same
+    position of one call, with the same settings, of a saved function identical to `other`'s but
+    for its name and the names tracing gave its arguments, fed the same inputs in the same order."""
+    if signature not in meta_graph.signature_def or other not in meta_graph.signature_def:
+        return False
+    nodes = {node.name: node for node in meta_graph.graph_def.node}
+    library = {function.signature.name: function for function in meta_graph.graph_def.library.function}
+
+    def wiring(name: str):
+        proto = meta_graph.signature_def[name]
+        inputs = {info.name.split(":")[0]: key for key, info in proto.inputs.items()}
+        calls = {info.name.rsplit(":", 1)[0] for info in proto.outputs.values()}
+        if len(calls) != 1 or next(iter(calls)) not in nodes or "f" not in nodes[next(iter(calls))].attr:
+            return None
+        call = nodes[next(iter(calls))]
+        function = library.get(call.attr["f"].func.name)
+        if function is None:
+            return None
+        body = function_pb2.FunctionDef()
+        body.CopyFrom(function)
+        body.signature.name = ""
+        for arg in body.arg_attr.values():   # tracing's names for captured values, not behaviour
+            arg.attr.pop("_user_specified_name", None)
+        settings = {key: value.SerializeToString(deterministic=True) for key, value in call.attr.items() if key != "f"}
+        fed = [("input", inputs[name]) if name in inputs else ("node", name) for name in call.input]
+        tensors = {key: (info.dtype, info.tensor_shape.SerializeToString(deterministic=True), info.name.rsplit(":", 1)[1])
+                   for direction in (proto.inputs, proto.outputs) for key, info in direction.items()}
+        return proto.method_name, sorted(proto.inputs), sorted(proto.outputs), tensors, call.op, settings, fed, body
+
+    mine, theirs = wiring(signature), wiring(other)
+    return mine is not None and mine == theirs
+
+
+def twin_signatures(meta_graph: meta_graph_pb2.MetaGraphDef) -> dict[str, str]:
+    """{signature: the signature it is a twin of} for each signature that is `same_graph` as
+    another, named ones taken as the originals (Keras saves `serving_default` as a twin of the
+    first endpoint)."""
+    names = sorted(signatures(meta_graph), key=lambda name: (name == DEFAULT_SIGNATURE, name))
+    twins: dict[str, str] = {}
+    for index, name in enumerate(names):
+        original = next((other for other in names[:index] if other not in twins
+                         and same_graph(meta_graph, name, other)), None)
+        if original is not None:
+            twins[name] = original
+    return twins
+
+
 def as_input_array(value: object, name: str, info: TensorInfo) -> np.ndarray:
     """Convert a client's value to the dtype a signature input expects; an array already of that
     dtype (text as bytes) is returned as it is, so a request decoded by the protocol layer, or
@@ -147,6 +197,9 @@ class SessionModel:
         self.path = path
         self.session = session
         self.signatures = signatures(meta_graph)
+        self.twins = twin_signatures(meta_graph)
+        """A twin signature runs its original's session callable: one graph optimization (tens of
+        seconds for a language model's generation loop) serves both."""
         self._closed = threading.Event()
         self._callables: dict[tuple[str, tuple[str, ...]], Callable[..., list[np.ndarray]]] = {}
         self._callables_lock = threading.Lock()
@@ -219,6 +272,7 @@ class SessionModel:
         Unlike `Session.run`, it does not check fed shapes against the placeholders in Python,
         which is what TF Serving's C++ `Session::Run` does not do either.
         """
+        signature = self.signatures[self.twins.get(signature.name, signature.name)]   # same inputs and outputs
         key = (signature.name, wanted)
         with self._callables_lock:
             run = self._callables.get(key)

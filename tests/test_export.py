@@ -12,8 +12,8 @@ import tensorflow as tf
 import zoo
 from serving.export.exporter import ExportError, export, versions
 from serving.export.inspect import inspect_saved_model
-from serving.export.verify import same_graph, same_graph_cases, save_cases, verify_in_subprocess
-from serving.saved_model import SessionModel, read_meta_graph
+from serving.export.verify import same_graph_cases, save_cases, verify_in_subprocess
+from serving.saved_model import SessionModel, read_meta_graph, same_graph
 from serving.warmup import read_warmup_records
 from zoo.endpoint import Endpoint
 from zoo.precision import with_precision
@@ -103,6 +103,20 @@ def test_same_graph_tells_a_signature_from_a_different_one(exported):
     wrapper = next(f for f in edited.graph_def.library.function if f.signature.name == call.attr["f"].func.name)
     wrapper.node_def[0].name += "_edited"
     assert not same_graph(edited, "serving_default", "reconstruct"), "a changed function body is a different graph"
+
+
+def test_a_twin_signature_runs_its_originals_session_callable(exported):
+    model = SessionModel.load(exported.path)
+    try:
+        assert model.twins == {"serving_default": "reconstruct"}
+        images = {"images": np.random.default_rng(0).random((2, 8, 8, 1), "float32")}
+        named = model.run("reconstruct", images)
+        default = model.run("serving_default", images, output_filter=["reconstructions"])
+        np.testing.assert_array_equal(default["reconstructions"], named["reconstructions"])
+        assert [name for name, _ in model._callables] == ["reconstruct"] * 2, \
+            "serving_default is fed and fetched through reconstruct's callables (one per output set)"
+    finally:
+        model.close()
 
 
 def test_a_twin_signature_is_run_when_its_case_differs(exported):

@@ -28,8 +28,6 @@ from pathlib import Path
 from typing import Mapping
 
 import numpy as np
-from tensorflow.core.framework import function_pb2
-from tensorflow.core.protobuf import meta_graph_pb2
 
 LOADERS = {"session": "session loader", "object": "tf.saved_model"}
 """`--loader` choice -> the name its checks carry."""
@@ -97,41 +95,6 @@ def compare(loader: str, signature: str, actual: Mapping[str, np.ndarray], expec
             ok = bool(np.array_equal(got, want))
             checks.append(Check(loader, signature, name, None, ok, "" if ok else "values differ"))
     return checks
-
-
-def same_graph(meta_graph: meta_graph_pb2.MetaGraphDef, signature: str, other: str) -> bool:
-    """Whether signature `signature` of a SavedModel's MetaGraph computes exactly what `other`
-    does: the same inputs and outputs (names, dtypes, shapes), each output taken from the same
-    position of one call, with the same settings, of a saved function identical to `other`'s but
-    for its name and the names tracing gave its arguments, fed the same inputs in the same order."""
-    if signature not in meta_graph.signature_def or other not in meta_graph.signature_def:
-        return False
-    nodes = {node.name: node for node in meta_graph.graph_def.node}
-    library = {function.signature.name: function for function in meta_graph.graph_def.library.function}
-
-    def wiring(name: str):
-        proto = meta_graph.signature_def[name]
-        inputs = {info.name.split(":")[0]: key for key, info in proto.inputs.items()}
-        calls = {info.name.rsplit(":", 1)[0] for info in proto.outputs.values()}
-        if len(calls) != 1 or next(iter(calls)) not in nodes or "f" not in nodes[next(iter(calls))].attr:
-            return None
-        call = nodes[next(iter(calls))]
-        function = library.get(call.attr["f"].func.name)
-        if function is None:
-            return None
-        body = function_pb2.FunctionDef()
-        body.CopyFrom(function)
-        body.signature.name = ""
-        for arg in body.arg_attr.values():   # tracing's names for captured values, not behaviour
-            arg.attr.pop("_user_specified_name", None)
-        settings = {key: value.SerializeToString(deterministic=True) for key, value in call.attr.items() if key != "f"}
-        fed = [("input", inputs[name]) if name in inputs else ("node", name) for name in call.input]
-        tensors = {key: (info.dtype, info.tensor_shape.SerializeToString(deterministic=True), info.name.rsplit(":", 1)[1])
-                   for direction in (proto.inputs, proto.outputs) for key, info in direction.items()}
-        return proto.method_name, sorted(proto.inputs), sorted(proto.outputs), tensors, call.op, settings, fed, body
-
-    mine, theirs = wiring(signature), wiring(other)
-    return mine is not None and mine == theirs
 
 
 def run_session_loader(path: str, cases: Cases, tolerance: Tolerance) -> list[Check]:
@@ -216,7 +179,7 @@ def _reported_checks(loader: str, stdout: str, stderr: str) -> list[Check]:
 def same_graph_cases(path: str | Path, cases: Cases) -> dict[str, str]:
     """{signature: an earlier signature} for each case equal to an earlier one whose signature
     is the same saved graph; empty when the SavedModel cannot be read (the loaders will say why)."""
-    from serving.saved_model import read_meta_graph
+    from serving.saved_model import read_meta_graph, same_graph
 
     try:
         meta_graph = read_meta_graph(path)
