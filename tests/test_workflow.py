@@ -54,7 +54,6 @@ def test_a_lock_makes_another_process_wait_until_it_is_released(tmp_path):
         holder.kill()
 
 
-
 def test_a_build_puts_off_the_task_another_process_is_building(tmp_path):
     """Two workers given the same steps share them out: one that finds a task's run locked
     builds the next task, and comes back for the locked one (its steps in order) once it is free."""
@@ -73,12 +72,19 @@ def test_a_build_puts_off_the_task_another_process_is_building(tmp_path):
             holder.stdin.flush()
 
     flow._build_step_locked = build_step
+    steps = [Step("dense_autoencoder", "served"), Step("conv_autoencoder", "served"),
+             Step("dense_autoencoder"), Step("conv_autoencoder")]
+    result = {}
+    builder = threading.Thread(target=lambda: result.update(failed=flow.build(steps)), daemon=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        failed = flow.build([Step("dense_autoencoder", "served"), Step("conv_autoencoder", "served"),
-                             Step("dense_autoencoder"), Step("conv_autoencoder")])
+        builder.start()
+        builder.join(120)
+        stuck = builder.is_alive()
     finally:
-        holder.kill()
-    assert failed == []
+        holder.kill()   # frees the lock, so a build stuck waiting for it ends too
+        builder.join(60)
+    assert not stuck, "the build waited for the locked task instead of building the next one"
+    assert result["failed"] == []
     assert built == [("conv_autoencoder", "served"), ("conv_autoencoder", "current"),
                      ("dense_autoencoder", "served"), ("dense_autoencoder", "current")]
